@@ -42,7 +42,8 @@ export const envReferenceSchema = z
   })
   .describe('Reads the value from this environment variable when the device starts.');
 
-export const optionValueSchema = z.union([z.number(), z.string(), z.boolean(), envReferenceSchema]);
+/** An option value; a list is for options set once per item, such as `subscribe`. */
+export const optionValueSchema = z.union([z.number(), z.string(), z.boolean(), z.array(z.string()), envReferenceSchema]);
 
 export const socketSchema = z
   .strictObject({
@@ -134,5 +135,5 @@ export function deviceSockets(device: DeviceSpec): Array<[SocketRole, SocketSpec
 }
 
 export function isEnvReference(value: OptionValue): value is EnvReference {
-  return typeof value === 'object' && value !== null && 'env' in value;
+  return typeof value === "object" && !Array.isArray(value) && "env" in value;
 }

@@ -7,7 +7,7 @@ import { z } from 'zod';
 import { deviceSchema, socketRoleSchema } from './topology.js';
 
 /** Option values after `{ env }` references were resolved by the engine. */
-export const resolvedOptionValueSchema = z.union([z.number(), z.string(), z.boolean()]);
+export const resolvedOptionValueSchema = z.union([z.number(), z.string(), z.boolean(), z.array(z.string())]);
 
 export const resolvedSocketSchema = z.strictObject({
   type: deviceSchema.shape.in.shape.type,
