@@ -135,5 +135,5 @@ export function deviceSockets(device: DeviceSpec): Array<[SocketRole, SocketSpec
 }
 
 export function isEnvReference(value: OptionValue): value is EnvReference {
-  return typeof value === "object" && !Array.isArray(value) && "env" in value;
+  return typeof value === 'object' && !Array.isArray(value) && 'env' in value;
 }
