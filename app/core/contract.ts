@@ -69,7 +69,7 @@ export const logEntrySchema = z.strictObject({
 
 export const exportFormatSchema = z.enum(['json', 'yaml', 'pyzmq']);
 
-/** The open document as the engine holds it, with the problems validation found in it. */
+/** The engine's open document and the problems validation found in it. */
 export const documentStateSchema = z.strictObject({
   document: topologySchema,
   problems: z.array(problemSchema),
@@ -78,7 +78,7 @@ export const documentStateSchema = z.strictObject({
 /**
  * One edit of the open document. The engine applies a list of them in order
  * and rejects the whole list when one does not apply (an unknown id, a
- * duplicate id), so the document never holds half a patch.
+ * duplicate id), so the document never contains half a patch.
  */
 export const documentChangeSchema = z.discriminatedUnion('type', [
   z.strictObject({
@@ -86,7 +86,7 @@ export const documentChangeSchema = z.discriminatedUnion('type', [
     device: deviceSchema,
     position: z.strictObject({ x: z.number(), y: z.number() }).optional(),
   }),
-  /** Replaces the device named `id`; `device.id` may differ, which renames it and its layout entry. */
+  /** Replaces the device named `id`. A different `device.id` renames the device and its layout entry. */
   z.strictObject({ type: z.literal('device:update'), id: deviceIdSchema, device: deviceSchema }),
   z.strictObject({ type: z.literal('device:remove'), id: deviceIdSchema }),
   /** Moves a device or an external peer in the editor layout. */
@@ -94,7 +94,7 @@ export const documentChangeSchema = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('topology:rename'), name: z.string() }),
 ]);
 
-/** Device ids a command applies to; an absent list means every device of the document. */
+/** Device ids a command applies to. An absent list means every device of the document. */
 const deviceSelectionSchema = z.strictObject({ ids: z.array(deviceIdSchema).optional() });
 
 /** Commands: `request` is validated by the engine side, `response` is what it returns. */
@@ -141,13 +141,13 @@ export const EVENT_NAMES = Object.keys(eventSchemas) as EventName[];
 /**
  * Transport envelopes. A transport that carries one stream of messages (the
  * WebSocket) sends all three kinds; Electron IPC carries requests through
- * `invoke`, answers with a response envelope, and pushes events on a channel.
+ * `invoke`, returns a response envelope, and pushes events on a channel.
  * Responses are envelopes rather than thrown errors because Electron rewrites
  * the message of an error thrown across IPC.
  */
 export const requestEnvelopeSchema = z.strictObject({
   type: z.literal('request'),
-  /** Chosen by the client; the response carries it back. */
+  /** Request id chosen by the client and copied into the response. */
   id: z.number().int().nonnegative(),
   command: z.string(),
   payload: z.unknown(),
@@ -210,7 +210,7 @@ export function isEventName(name: string): name is EventName {
 
 /**
  * Checks a command name and its payload against the contract. Every transport
- * calls this on the engine side before the engine sees the request.
+ * calls this on the engine side before passing the request to the engine.
  */
 export function parseCommand(
   command: unknown,
@@ -244,7 +244,7 @@ export function parseCommand(
  * implements the same shape.
  */
 export interface EngineBridge {
-  /** Sends a command and resolves with the response envelope; it rejects only when the transport fails. */
+  /** Sends a command and resolves with the response envelope. It rejects only when the transport fails. */
   request(command: CommandName, payload: unknown): Promise<ResponseEnvelope>;
   /** Registers a listener for every engine event and returns a function that removes it. */
   subscribe(listener: (event: EventEnvelope) => void): () => void;
