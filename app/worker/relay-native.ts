@@ -1,0 +1,411 @@
+/**
+ * The native relay: a `RelayFactory` over the Node-API addon in `native/`,
+ * which links the system libzmq and relays on a thread of its own with
+ * `zmq_poll`, so no message crosses into JavaScript.
+ *
+ * Importing this module throws when the addon is not built. `relay.ts`
+ * catches that, logs one line and runs the device on the JavaScript relay.
+ */
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { lookupOption, optionAppliesTo, type OptionInfo } from '../core/options.js';
+import { SOCKET_ROLES, type SocketRole, type SocketType } from '../core/topology.js';
+import type { DeviceCounters, ResolvedSocket } from '../core/worker-protocol.js';
+import {
+  RelaySetupError,
+  RelayUnsupportedError,
+  type RelayEvents,
+  type RelayFactory,
+  type RelayHandle,
+} from './relay.js';
+
+/** How the addon encodes an option value; the numbers match `OptionKind` in `native/src/relay.cc`. */
+const OptionKind = {
+  Int: 0,
+  Int64: 1,
+  Uint64: 2,
+  Bytes: 3,
+  /** Not an option: the value is sent as a message, which is how an XSUB socket subscribes. */
+  SendMessage: 4,
+} as const;
+type OptionKind = (typeof OptionKind)[keyof typeof OptionKind];
+
+type NativeOption = [number: number, kind: OptionKind, value: number | Buffer];
+
+interface NativeSocketSpec {
+  role: SocketRole;
+  type: number;
+  options: NativeOption[];
+  /** Canonical name of each entry of `options`, for error messages; the addon ignores it. */
+  optionNames: string[];
+  bind: string[];
+  connect: string[];
+}
+
+type NativeHandle = object & { readonly brand?: 'switchyard-relay' };
+
+/** The addon's exports, as `native/src/relay.cc` defines them. */
+interface RelayAddon {
+  open(spec: {
+    sockets: NativeSocketSpec[];
+    prefixIn: Buffer;
+    prefixOut: Buffer;
+    routerToRouter: boolean;
+  }): { handle: NativeHandle; endpoints: Partial<Record<SocketRole, string[]>> };
+  start(handle: NativeHandle, onEvent: (event: string, level: string, message: string) => void): void;
+  pause(handle: NativeHandle): void;
+  resume(handle: NativeHandle): void;
+  stop(handle: NativeHandle): void;
+  close(handle: NativeHandle): void;
+  counters(handle: NativeHandle): Float64Array;
+  zmqVersion(): string;
+}
+
+/** libzmq's socket type numbers from zmq.h. */
+const SOCKET_TYPE_NUMBERS: Record<SocketType, number> = {
+  PAIR: 0,
+  PUB: 1,
+  SUB: 2,
+  REQ: 3,
+  REP: 4,
+  DEALER: 5,
+  ROUTER: 6,
+  PULL: 7,
+  PUSH: 8,
+  XPUB: 9,
+  XSUB: 10,
+  STREAM: 11,
+};
+
+/**
+ * libzmq option numbers (zmq.h of libzmq 4.3) by canonical name. Options not
+ * listed make the factory throw `RelayUnsupportedError`, so the worker runs
+ * that device on the JavaScript relay.
+ */
+const OPTION_NUMBERS: Record<string, { number: number; kind?: OptionKind }> = {
+  sndhwm: { number: 23 },
+  rcvhwm: { number: 24 },
+  sndtimeo: { number: 28 },
+  rcvtimeo: { number: 27 },
+  sndbuf: { number: 11 },
+  rcvbuf: { number: 12 },
+  linger: { number: 17 },
+  maxmsgsize: { number: 22, kind: OptionKind.Int64 },
+  conflate: { number: 54 },
+  immediate: { number: 39 },
+  backlog: { number: 19 },
+  affinity: { number: 4, kind: OptionKind.Uint64 },
+  routing_id: { number: 5 },
+  router_mandatory: { number: 33 },
+  router_handover: { number: 56 },
+  probe_router: { number: 51 },
+  req_correlate: { number: 52 },
+  req_relaxed: { number: 53 },
+  stream_notify: { number: 73 },
+  subscribe: { number: 6 },
+  unsubscribe: { number: 7 },
+  xpub_verbose: { number: 40 },
+  xpub_verboser: { number: 78 },
+  xpub_manual: { number: 71 },
+  xpub_nodrop: { number: 69 },
+  xpub_welcome_msg: { number: 72 },
+  invert_matching: { number: 74 },
+  ipv6: { number: 42 },
+  tos: { number: 57 },
+  tcp_keepalive: { number: 34 },
+  tcp_keepalive_idle: { number: 36 },
+  tcp_keepalive_cnt: { number: 35 },
+  tcp_keepalive_intvl: { number: 37 },
+  tcp_maxrt: { number: 80 },
+  socks_proxy: { number: 68 },
+  reconnect_ivl: { number: 18 },
+  reconnect_ivl_max: { number: 21 },
+  connect_timeout: { number: 79 },
+  handshake_ivl: { number: 66 },
+  heartbeat_ivl: { number: 75 },
+  heartbeat_timeout: { number: 77 },
+  heartbeat_ttl: { number: 76 },
+  curve_server: { number: 47 },
+  curve_publickey: { number: 48 },
+  curve_secretkey: { number: 49 },
+  curve_serverkey: { number: 50 },
+  plain_server: { number: 44 },
+  plain_username: { number: 45 },
+  plain_password: { number: 46 },
+  zap_domain: { number: 55 },
+};
+
+/** Counter slots of `counters()`, in the order of `Counter` in `native/src/relay.cc`. */
+const COUNTER_SLOTS = {
+  inReceivedMessages: 0,
+  inReceivedBytes: 1,
+  inSentMessages: 2,
+  inSentBytes: 3,
+  outReceivedMessages: 4,
+  outReceivedBytes: 5,
+  outSentMessages: 6,
+  outSentBytes: 7,
+  monitorSent: 8,
+  monitorDropped: 9,
+  unroutable: 10,
+} as const;
+
+/** Reasons and fixes for the errno names a bind or connect commonly fails with. */
+const TRANSPORT_FIXES: Record<string, { reason: string; fix: string }> = {
+  EADDRINUSE: { reason: 'address already in use', fix: 'Stop the other process or choose another port.' },
+  EADDRNOTAVAIL: {
+    reason: 'address not available on this machine',
+    fix: 'Use the address of a local interface, such as 127.0.0.1.',
+  },
+  EACCES: { reason: 'permission denied', fix: 'Choose a port above 1023, or an ipc path in a folder this user may write to.' },
+  EINVAL: { reason: 'invalid endpoint', fix: 'Write it as tcp://HOST:PORT or ipc:///PATH.' },
+  EPROTONOSUPPORT: { reason: 'transport not supported by the system libzmq', fix: 'Use a tcp:// or ipc:// endpoint.' },
+  ENOCOMPATPROTO: { reason: 'transport not compatible with this socket type', fix: 'Use a tcp:// or ipc:// endpoint.' },
+  ENODEV: { reason: 'no such network interface', fix: 'Use the name or address of an existing interface, such as 127.0.0.1.' },
+  ENOENT: { reason: 'the folder of the ipc path does not exist', fix: 'Create the folder or choose another path.' },
+  ENAMETOOLONG: {
+    reason: 'the ipc path is too long',
+    fix: 'Use a path shorter than 108 bytes, the limit of a Unix socket address.',
+  },
+};
+
+/** Path of the built addon relative to the repository root. */
+export const ADDON_PATH = join('native', 'build', 'Release', 'switchyard_relay.node');
+
+/**
+ * Finds the addon by walking up from this file, so it loads both from
+ * `app/worker` under tsx and from `dist/app/worker` after `tsc`.
+ */
+function findAddon(): string {
+  let folder = dirname(fileURLToPath(import.meta.url));
+  for (let level = 0; level < 5; level++) {
+    const candidate = join(folder, ADDON_PATH);
+    if (existsSync(candidate)) return candidate;
+    folder = dirname(folder);
+  }
+  throw new Error(
+    `The native relay addon ${ADDON_PATH} is not built. Install libzmq3-dev, g++ and make, then run npm run build:native.`,
+  );
+}
+
+const addon = createRequire(import.meta.url)(findAddon()) as RelayAddon;
+
+/** Version of the libzmq the addon is linked with, such as "4.3.4". */
+export const nativeZmqVersion: string = addon.zmqVersion();
+
+/**
+ * Starts a device on the native relay: sets up its sockets (options, binds,
+ * connects, per socket in role order) and starts the relay thread.
+ *
+ * @throws RelayUnsupportedError before opening any socket when an option has no libzmq number here.
+ * @throws RelaySetupError when an option value is invalid or a socket cannot be set up.
+ */
+export const createNativeRelay: RelayFactory = async (device, events) => {
+  const sockets = SOCKET_ROLES.flatMap((role): NativeSocketSpec[] => {
+    const spec = device[role];
+    return spec ? [toNativeSocket(device.id, role, spec)] : [];
+  });
+
+  let opened: ReturnType<RelayAddon['open']>;
+  try {
+    opened = addon.open({
+      sockets,
+      prefixIn: Buffer.from(device.prefix.in),
+      prefixOut: Buffer.from(device.prefix.out),
+      routerToRouter: device.in.type === 'ROUTER' && device.out.type === 'ROUTER',
+    });
+  } catch (error) {
+    throw toSetupError(device.id, sockets, error);
+  }
+
+  return startHandle(device.id, opened.handle, opened.endpoints, events);
+};
+
+function startHandle(
+  deviceId: string,
+  handle: NativeHandle,
+  endpoints: Partial<Record<SocketRole, string[]>>,
+  events: RelayEvents,
+): RelayHandle {
+  let lastError: string | undefined;
+  let finished = false;
+  let settle: (reason: 'stop' | 'terminate') => void = () => {};
+  let fail: (error: Error) => void = () => {};
+  const done = new Promise<'stop' | 'terminate'>((resolve, reject) => {
+    settle = resolve;
+    fail = reject;
+  });
+  // A caller that only awaits stop() must not see an unhandled rejection.
+  done.catch(() => {});
+
+  addon.start(handle, (event, level, message) => {
+    switch (event) {
+      case 'paused':
+        events.paused();
+        return;
+      case 'resumed':
+        events.resumed();
+        return;
+      case 'log':
+        if (level === 'error') lastError = message;
+        events.log(level === 'error' || level === 'warn' ? level : 'info', message);
+        return;
+      case 'done':
+        finished = true;
+        addon.close(handle);
+        if (message === 'error') {
+          fail(new Error(`The native relay of device "${deviceId}" stopped: ${lastError ?? 'unknown libzmq error'}.`));
+        } else {
+          settle(message === 'terminate' ? 'terminate' : 'stop');
+        }
+        return;
+    }
+  });
+
+  return {
+    endpoints,
+    counters: () => readCounters(addon.counters(handle)),
+    pause: () => addon.pause(handle),
+    resume: () => addon.resume(handle),
+    stop: async () => {
+      if (!finished) addon.stop(handle);
+      await done.catch(() => {});
+    },
+    done,
+  };
+}
+
+function readCounters(values: Float64Array): DeviceCounters {
+  const slot = (name: keyof typeof COUNTER_SLOTS): number => values[COUNTER_SLOTS[name]] ?? 0;
+  return {
+    in: {
+      receivedMessages: slot('inReceivedMessages'),
+      receivedBytes: slot('inReceivedBytes'),
+      sentMessages: slot('inSentMessages'),
+      sentBytes: slot('inSentBytes'),
+    },
+    out: {
+      receivedMessages: slot('outReceivedMessages'),
+      receivedBytes: slot('outReceivedBytes'),
+      sentMessages: slot('outSentMessages'),
+      sentBytes: slot('outSentBytes'),
+    },
+    monitorSent: slot('monitorSent'),
+    monitorDropped: slot('monitorDropped'),
+    unroutable: slot('unroutable'),
+    at: Date.now(),
+  };
+}
+
+function toNativeSocket(deviceId: string, role: SocketRole, spec: ResolvedSocket): NativeSocketSpec {
+  const options: NativeOption[] = [];
+  const optionNames: string[] = [];
+  for (const [name, value] of Object.entries(spec.options)) {
+    const option = lookupOption(name);
+    if (!option) {
+      throw new RelaySetupError(
+        `Unknown option "${name}" on device "${deviceId}" (${role}). Use a libzmq option name such as sndhwm or subscribe.`,
+        { role, code: 'EINVAL' },
+      );
+    }
+    if (!optionAppliesTo(option, spec.type)) {
+      const types = option.socketTypes === 'all' ? 'any type' : option.socketTypes.join(', ');
+      throw new RelaySetupError(
+        `Option "${option.name}" does not apply to the ${spec.type} socket of device "${deviceId}" (${role}). ` +
+          `Remove it or use it on a socket of type ${types}.`,
+        { role, code: 'EINVAL' },
+      );
+    }
+    const numbered = OPTION_NUMBERS[option.name];
+    if (!numbered) throw new RelayUnsupportedError(`the native relay has no libzmq number for option "${option.name}"`);
+    for (const encoded of encodeOption(deviceId, role, spec.type, option, numbered, value)) {
+      options.push(encoded);
+      optionNames.push(option.name);
+    }
+  }
+  return { role, type: SOCKET_TYPE_NUMBERS[spec.type], options, optionNames, bind: spec.bind, connect: spec.connect };
+}
+
+function encodeOption(
+  deviceId: string,
+  role: SocketRole,
+  type: SocketType,
+  option: OptionInfo,
+  numbered: { number: number; kind?: OptionKind },
+  value: ResolvedSocket['options'][string],
+): NativeOption[] {
+  const invalid = (expected: string): RelaySetupError => {
+    const shown = option.secret ? 'The given value' : `The value ${JSON.stringify(value)}`;
+    return new RelaySetupError(
+      `${shown} of option "${option.name}" on device "${deviceId}" (${role}) is invalid. Give ${expected}.`,
+      { role, code: 'EINVAL' },
+    );
+  };
+
+  switch (option.valueType) {
+    case 'int': {
+      if (typeof value !== 'number' || !Number.isInteger(value)) throw invalid('an integer');
+      const min = option.min ?? Number.MIN_SAFE_INTEGER;
+      const max = option.max ?? Number.MAX_SAFE_INTEGER;
+      if (value < min || value > max) throw invalid(`an integer from ${min} to ${max}`);
+      return [[numbered.number, numbered.kind ?? OptionKind.Int, value]];
+    }
+    case 'bool':
+      if (typeof value === 'boolean') return [[numbered.number, OptionKind.Int, value ? 1 : 0]];
+      if (value === 0 || value === 1) return [[numbered.number, OptionKind.Int, value]];
+      throw invalid('true or false');
+    case 'string':
+    case 'bytes':
+      if (typeof value !== 'string') throw invalid('a string');
+      return [[numbered.number, OptionKind.Bytes, Buffer.from(value)]];
+    case 'string-list': {
+      let topics: string[];
+      if (typeof value === 'string') topics = [value];
+      else if (Array.isArray(value)) topics = value;
+      else throw invalid('a string or a list of strings');
+      // libzmq's XSUB takes no ZMQ_SUBSCRIBE option. It subscribes by sending
+      // a 0x01 (subscribe) or 0x00 (unsubscribe) byte and the topic, keeps
+      // the subscription and sends it again to every peer that connects later.
+      if (type === 'XSUB') {
+        const flag = option.name === 'subscribe' ? 1 : 0;
+        return topics.map((topic) => [-1, OptionKind.SendMessage, Buffer.concat([Buffer.of(flag), Buffer.from(topic)])]);
+      }
+      return topics.map((topic) => [numbered.number, OptionKind.Bytes, Buffer.from(topic)]);
+    }
+  }
+}
+
+/** Turns the addon's setup error (`code`, `role`, `endpoint`) into a `RelaySetupError` with a fix. */
+function toSetupError(deviceId: string, sockets: NativeSocketSpec[], error: unknown): RelaySetupError {
+  const details = error as { message?: string; code?: string; role?: string; endpoint?: string; optionIndex?: number };
+  const code = details.code ?? 'EUNKNOWN';
+  const role = (SOCKET_ROLES as readonly string[]).includes(details.role ?? '') ? (details.role as SocketRole) : undefined;
+  const place = role ? `device "${deviceId}" (${role})` : `device "${deviceId}"`;
+  const text = details.message ?? String(error);
+
+  if (details.endpoint !== undefined) {
+    const action = text.startsWith('Cannot bind') ? `bind "${details.endpoint}"` : `connect to "${details.endpoint}"`;
+    const known = TRANSPORT_FIXES[code];
+    const reason = known?.reason ?? `${text.replace(/^Cannot (bind|connect): /, '').toLowerCase()} (${code})`;
+    return new RelaySetupError(`Cannot ${action} for ${place}: ${reason}. ${known?.fix ?? 'Check the endpoint.'}`, {
+      ...(role ? { role } : {}),
+      endpoint: details.endpoint,
+      code,
+    });
+  }
+  if (details.optionIndex !== undefined) {
+    const name = sockets.find((socket) => socket.role === role)?.optionNames[details.optionIndex] ?? 'unknown';
+    const option = lookupOption(name);
+    return new RelaySetupError(
+      `Cannot set option "${name}" on ${place}: ${text.replace(/^Cannot set option \d+: /, '').toLowerCase()} (${code}). ` +
+        `${option?.help ?? 'Check the option value.'}`,
+      { ...(role ? { role } : {}), code },
+    );
+  }
+  return new RelaySetupError(`${text.replace(/\.$/, '')} on ${place} (${code}).`, {
+    ...(role ? { role } : {}),
+    code,
+  });
+}
