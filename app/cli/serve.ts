@@ -1,0 +1,338 @@
+/**
+ * `switchyard serve [FILE] [--port N] [--host H]`: hosts the engine headless
+ * and serves the built renderer to a browser, with the engine contract on a
+ * WebSocket at `/ws`.
+ */
+import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { readFile, stat } from 'node:fs/promises';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { networkInterfaces } from 'node:os';
+import { dirname, extname, join, resolve, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Engine } from '../engine/engine.js';
+import { ChildProcessHost } from '../engine/host.js';
+import { Logger, printingSink } from '../engine/logger.js';
+import { attachWebSocketTransport, tokenMatches, type ContractEngine } from '../engine/transport-ws.js';
+import { formatFromPath } from './load.js';
+import { EXIT_FAILURE, EXIT_OK, UsageError, parseCommandArgs, processOutput, type Output } from './usage.js';
+
+export const SERVE_HELP = `Usage: switchyard serve [FILE] [--port N] [--host H]
+
+Serves the Switchyard UI to a browser and runs devices from it, until SIGINT
+(Ctrl-C) or SIGTERM, which stop every device. Prints the URL to open; it
+carries a random token, and the page and the WebSocket it uses reject requests
+without that token. Scripts, styles and other static files of the UI are served
+without the token because they contain no data.
+
+Arguments:
+  FILE             Topology file (JSON or YAML) to open at start.
+
+Options:
+  -p, --port N     TCP port to listen on, 0 to 65535 (default 0: any free port).
+      --host H     Address to listen on (default 127.0.0.1). Any other address
+                   lets every machine that can reach it and has the token run
+                   devices on this one.
+  -h, --help       Print this help.`;
+
+/** The WebSocket path of the engine contract. */
+export const WEB_SOCKET_PATH = '/ws';
+
+const LOOPBACK_HOSTS = new Set(['127.0.0.1', '::1', 'localhost']);
+
+/**
+ * Content Security Policy of every page: code and styles only from this
+ * origin, connections only back to it (the WebSocket), no framing.
+ */
+export const CONTENT_SECURITY_POLICY = [
+  "default-src 'none'",
+  "script-src 'self'",
+  "style-src 'self'",
+  "img-src 'self' data:",
+  "font-src 'self'",
+  "connect-src 'self'",
+  "base-uri 'none'",
+  "form-action 'none'",
+  "frame-ancestors 'none'",
+].join('; ');
+
+const CONTENT_TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.map': 'application/json; charset=utf-8',
+  '.json': 'application/json; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.ico': 'image/x-icon',
+  '.woff2': 'font/woff2',
+};
+
+export interface WebHostOptions {
+  engine: ContractEngine;
+  /** Folder with the Vite build of the renderer (`index.html` and `assets/`). */
+  rendererDirectory: string;
+  host?: string;
+  port?: number;
+  /** Token the page and the WebSocket require; a random one when absent. */
+  token?: string;
+  log?: (level: 'info' | 'warn' | 'error', message: string) => void;
+}
+
+export interface WebHost {
+  /** Address to open in a browser, token included. */
+  readonly url: string;
+  /** Origin of the page, such as `http://127.0.0.1:7740`. */
+  readonly origin: string;
+  readonly port: number;
+  readonly token: string;
+  /** Closes every WebSocket and the HTTP server. The engine stays open. */
+  close(): Promise<void>;
+}
+
+/** Starts the HTTP server and the WebSocket transport and resolves once it listens. */
+export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
+  const host = options.host ?? '127.0.0.1';
+  const token = options.token ?? randomBytes(24).toString('base64url');
+  const log = options.log ?? (() => undefined);
+  const rendererDirectory = resolve(options.rendererDirectory);
+  let allowedOrigins: readonly string[] = [];
+
+  const server = createServer((request, response) => {
+    serveStatic(request, response, rendererDirectory, token).catch((error: unknown) => {
+      log('error', `Serving "${request.url ?? ''}" failed: ${error instanceof Error ? error.message : String(error)}`);
+      if (!response.headersSent) sendText(response, 500, 'The file could not be read. See the switchyard serve log.');
+      else response.destroy();
+    });
+  });
+  const transport = attachWebSocketTransport({
+    engine: options.engine,
+    server,
+    token,
+    path: WEB_SOCKET_PATH,
+    allowedOrigins: () => allowedOrigins,
+    log,
+  });
+
+  await listen(server, host, options.port ?? 0);
+  const port = (server.address() as AddressInfo).port;
+  allowedOrigins = originsFor(host, port);
+  const origin = `http://${urlHost(host === '0.0.0.0' ? '127.0.0.1' : host === '::' ? '::1' : host)}:${port}`;
+
+  return {
+    url: `${origin}/?token=${token}`,
+    origin,
+    port,
+    token,
+    async close() {
+      await transport.close();
+      server.closeAllConnections();
+      await new Promise<void>((resolveClose) => server.close(() => resolveClose()));
+    },
+  };
+}
+
+/** Runs `switchyard serve` with `argv` (the arguments after "serve") and resolves with the exit code. */
+export async function serveCommand(argv: string[], output: Output = processOutput): Promise<number> {
+  const { values, positionals } = parseCommandArgs('serve', argv, {
+    port: { type: 'string', short: 'p' },
+    host: { type: 'string' },
+    help: { type: 'boolean', short: 'h' },
+  });
+  if (values.help) {
+    output.out(SERVE_HELP);
+    return EXIT_OK;
+  }
+  if (positionals.length > 1) {
+    throw new UsageError(`Expected at most one topology FILE, got ${positionals.length}: ${positionals.join(' ')}.`, 'serve');
+  }
+  const port = parsePort(values.port);
+  const host = values.host ?? '127.0.0.1';
+  const file = positionals[0];
+
+  const rendererDirectory = findRendererDirectory();
+  if (!rendererDirectory) {
+    output.err(
+      `The browser UI is not built: no index.html in ${rendererCandidates().join(' or ')}. Run "npm run build:renderer" and start switchyard serve again.`,
+    );
+    return EXIT_FAILURE;
+  }
+
+  const logger = new Logger();
+  logger.addSink(printingSink(output.err, 'info'));
+  const engine = new Engine({ host: new ChildProcessHost(), logger });
+
+  if (file !== undefined) {
+    const opened = await openFile(engine, file);
+    if (!opened.ok) {
+      output.err(opened.message);
+      await engine.close();
+      return EXIT_FAILURE;
+    }
+  }
+
+  let webHost: WebHost;
+  try {
+    webHost = await startWebHost({
+      engine,
+      rendererDirectory,
+      host,
+      port,
+      log: (level, message) => logger.write(level, 'web host', message),
+    });
+  } catch (error) {
+    await engine.close();
+    output.err(`Cannot listen on ${host}:${port}: ${error instanceof Error ? error.message : String(error)}. Choose another --port or --host.`);
+    return EXIT_FAILURE;
+  }
+
+  if (!LOOPBACK_HOSTS.has(host)) {
+    logger.warn('web host', `Listening on ${host}, which is not a loopback address: anyone who can reach it and has the token can run devices here.`);
+  }
+  output.out(`Switchyard is serving at ${webHost.url}`);
+  output.out('Open that URL in a browser. Press Ctrl-C to stop every device and exit.');
+
+  await waitForStopSignal();
+  logger.info('web host', 'stopping every device and exiting');
+  await webHost.close();
+  await engine.close();
+  return EXIT_OK;
+}
+
+async function openFile(engine: ContractEngine, file: string): Promise<{ ok: true } | { ok: false; message: string }> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const reason = code === 'ENOENT' ? 'the file does not exist' : String(error);
+    return { ok: false, message: `Cannot read "${file}": ${reason}. Check the path.` };
+  }
+  const format = formatFromPath(file);
+  try {
+    await engine.handle('document:import', format ? { text, format } : { text });
+    return { ok: true };
+  } catch (error) {
+    return { ok: false, message: `${file}: ${error instanceof Error ? error.message : String(error)}` };
+  }
+}
+
+function parsePort(value: string | undefined): number {
+  if (value === undefined) return 0;
+  const port = Number(value);
+  if (!/^\d+$/.test(value) || port > 65535) {
+    throw new UsageError(`Invalid --port "${value}": expected a whole number from 0 to 65535.`, 'serve');
+  }
+  return port;
+}
+
+/** Resolves at the first SIGINT or SIGTERM. */
+function waitForStopSignal(): Promise<void> {
+  return new Promise((resolveSignal) => {
+    const listener = (): void => {
+      process.off('SIGINT', listener);
+      process.off('SIGTERM', listener);
+      resolveSignal();
+    };
+    process.on('SIGINT', listener);
+    process.on('SIGTERM', listener);
+  });
+}
+
+/** Folders where the renderer build may be, nearest first: beside a compiled CLI or in the source checkout. */
+function rendererCandidates(): string[] {
+  const here = dirname(fileURLToPath(import.meta.url));
+  return [join(here, '..', '..', 'renderer'), join(here, '..', '..', 'dist', 'renderer')];
+}
+
+export function findRendererDirectory(): string | undefined {
+  return rendererCandidates().find((candidate) => existsSync(join(candidate, 'index.html')));
+}
+
+function listen(server: Server, host: string, port: number): Promise<void> {
+  return new Promise((resolveListen, rejectListen) => {
+    server.once('error', rejectListen);
+    server.listen(port, host, () => {
+      server.off('error', rejectListen);
+      resolveListen();
+    });
+  });
+}
+
+function urlHost(host: string): string {
+  return host.includes(':') ? `[${host}]` : host;
+}
+
+/** Returns the origins a browser may use to reach a server listening on `host`. */
+function originsFor(host: string, port: number): string[] {
+  let hosts: string[];
+  if (LOOPBACK_HOSTS.has(host)) {
+    hosts = [...LOOPBACK_HOSTS];
+  } else if (host === '0.0.0.0' || host === '::') {
+    const addresses = Object.values(networkInterfaces()).flatMap((entries) => entries ?? []).map((entry) => entry.address);
+    hosts = [...LOOPBACK_HOSTS, ...addresses];
+  } else {
+    hosts = [host];
+  }
+  return hosts.map((name) => `http://${urlHost(name)}:${port}`);
+}
+
+async function serveStatic(request: IncomingMessage, response: ServerResponse, root: string, token: string): Promise<void> {
+  if (request.method !== 'GET' && request.method !== 'HEAD') {
+    response.setHeader('Allow', 'GET, HEAD');
+    sendText(response, 405, `Method ${request.method ?? ''} is not allowed. Use GET.`);
+    return;
+  }
+  const url = new URL(request.url ?? '/', 'http://request.invalid');
+  const isPage = url.pathname === '/' || url.pathname === '/index.html';
+  if (isPage && !tokenMatches(url.searchParams.get('token'), token)) {
+    sendText(response, 401, 'The token is missing or wrong. Open the URL that "switchyard serve" printed, with its token.');
+    return;
+  }
+
+  const relative = isPage ? 'index.html' : decodePath(url.pathname);
+  const path = relative === undefined ? undefined : resolve(root, relative);
+  if (path === undefined || !path.startsWith(root + sep)) {
+    sendText(response, 404, `Not found: ${url.pathname}`);
+    return;
+  }
+  const info = await stat(path).catch(() => undefined);
+  if (!info?.isFile()) {
+    sendText(response, 404, `Not found: ${url.pathname}`);
+    return;
+  }
+
+  const body = await readFile(path);
+  setSecurityHeaders(response);
+  response.statusCode = 200;
+  response.setHeader('Content-Type', CONTENT_TYPES[extname(path)] ?? 'application/octet-stream');
+  response.setHeader('Content-Length', body.length);
+  response.setHeader('Cache-Control', isPage ? 'no-store' : 'no-cache');
+  response.end(request.method === 'HEAD' ? undefined : body);
+}
+
+/** Returns the path below the served folder, or undefined when the percent-encoding is malformed. */
+function decodePath(pathname: string): string | undefined {
+  try {
+    return decodeURIComponent(pathname).replace(/^\/+/, '');
+  } catch {
+    return undefined;
+  }
+}
+
+/** Sets the headers every response carries. `no-referrer` keeps the token in the page URL from leaking. */
+function setSecurityHeaders(response: ServerResponse): void {
+  response.setHeader('Content-Security-Policy', CONTENT_SECURITY_POLICY);
+  response.setHeader('Referrer-Policy', 'no-referrer');
+  response.setHeader('X-Content-Type-Options', 'nosniff');
+  response.setHeader('X-Frame-Options', 'DENY');
+  response.setHeader('Cross-Origin-Opener-Policy', 'same-origin');
+}
+
+function sendText(response: ServerResponse, status: number, message: string): void {
+  setSecurityHeaders(response);
+  response.statusCode = status;
+  response.setHeader('Content-Type', 'text/plain; charset=utf-8');
+  response.end(`${message}\n`);
+}
