@@ -1,0 +1,53 @@
+/** `switchyard export FILE --format json|yaml|pyzmq [-o OUT]`: writes the topology in another format. */
+import { writeFile } from 'node:fs/promises';
+import { exportFormatSchema } from '../core/contract.js';
+import { exportPyzmq } from '../core/export-pyzmq.js';
+import { writeTopology } from '../core/file.js';
+import { countErrors, formatProblem, loadTopologyFile } from './load.js';
+import { EXIT_FAILURE, EXIT_OK, UsageError, parseCommandArgs, requireFile, type Output } from './usage.js';
+
+export const EXPORT_HELP = `Usage: switchyard export FILE --format json|yaml|pyzmq [-o OUT]
+
+Writes the topology in FILE as canonical JSON, as YAML, or as a Python 3
+script that runs the same devices with PyZMQ's zmq.devices. Secrets given as
+{ "env": NAME } stay environment references in every format.
+
+Options:
+  -f, --format FORMAT   json, yaml or pyzmq (required).
+  -o, --output OUT      Write to this file instead of standard output.
+  -h, --help            Print this help.`;
+
+export async function exportCommand(argv: string[], output: Output): Promise<number> {
+  const { values, positionals } = parseCommandArgs('export', argv, {
+    format: { type: 'string', short: 'f' },
+    output: { type: 'string', short: 'o' },
+    help: { type: 'boolean', short: 'h' },
+  });
+  if (values.help) {
+    output.out(EXPORT_HELP);
+    return EXIT_OK;
+  }
+  const file = requireFile('export', positionals);
+  if (values.format === undefined) throw new UsageError('Missing --format; use json, yaml or pyzmq.', 'export');
+  const format = exportFormatSchema.safeParse(values.format);
+  if (!format.success) {
+    throw new UsageError(`Unknown format "${values.format}"; use json, yaml or pyzmq.`, 'export');
+  }
+
+  const result = await loadTopologyFile(file);
+  const errors = countErrors(result.problems);
+  if (!result.ok || errors > 0) {
+    for (const problem of result.problems) output.err(formatProblem(file, problem));
+    output.err(`${file}: not exported because it has ${errors} error(s). Fix them and export again.`);
+    return EXIT_FAILURE;
+  }
+
+  const text = format.data === 'pyzmq' ? exportPyzmq(result.document) : writeTopology(result.document, format.data);
+  if (values.output === undefined) {
+    output.out(text.replace(/\n$/, ''));
+  } else {
+    await writeFile(values.output, text);
+    output.err(`Wrote ${format.data} to ${values.output}.`);
+  }
+  return EXIT_OK;
+}

@@ -1,0 +1,60 @@
+/**
+ * Reads a topology file for the CLI and formats its problems as
+ * `FILE: error at $.devices[0].in.bind[0]: message` lines.
+ */
+import { readFile } from 'node:fs/promises';
+import { extname } from 'node:path';
+import type { Problem } from '../core/contract.js';
+import { readTopology } from '../core/file.js';
+import type { Topology } from '../core/topology.js';
+import { validateTopology } from '../core/validate.js';
+
+export type LoadResult =
+  | { ok: true; document: Topology; problems: Problem[] }
+  | { ok: false; problems: Problem[] };
+
+/** Returns `json` or `yaml` from the file extension, or undefined to let the reader detect it. */
+export function formatFromPath(path: string): 'json' | 'yaml' | undefined {
+  const extension = extname(path).toLowerCase();
+  if (extension === '.json') return 'json';
+  if (extension === '.yaml' || extension === '.yml') return 'yaml';
+  return undefined;
+}
+
+/**
+ * Reads, parses and validates a topology file. `problems` holds what the
+ * reader found plus what validation found; a file that cannot be read or
+ * parsed gives `ok: false` with one problem at `$`.
+ */
+export async function loadTopologyFile(path: string): Promise<LoadResult> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const reason = code === 'ENOENT' ? 'the file does not exist' : code === 'EISDIR' ? 'it is a folder' : String(error);
+    return { ok: false, problems: [{ severity: 'error', path: '$', message: `Cannot read "${path}": ${reason}. Check the path.` }] };
+  }
+  const result = readTopology(text, formatFromPath(path));
+  if (!result.ok) return result;
+  return { ok: true, document: result.document, problems: uniqueProblems([...result.problems, ...validateTopology(result.document)]) };
+}
+
+/** Drops repeats, because the reader may report some of what validation reports. */
+function uniqueProblems(problems: Problem[]): Problem[] {
+  const seen = new Set<string>();
+  return problems.filter((problem) => {
+    const key = `${problem.severity} ${problem.path} ${problem.message}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+export function formatProblem(file: string, problem: Problem): string {
+  return `${file}: ${problem.severity} at ${problem.path}: ${problem.message}`;
+}
+
+export function countErrors(problems: Problem[]): number {
+  return problems.filter((problem) => problem.severity === 'error').length;
+}

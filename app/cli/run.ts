@@ -1,0 +1,158 @@
+/**
+ * `switchyard run FILE [--device ID]... [--monitor]`: runs a topology headless
+ * until SIGINT or SIGTERM, or until no device is left running.
+ */
+import type { DeviceState, MonitorMessage } from '../core/contract.js';
+import { Engine } from '../engine/engine.js';
+import { ChildProcessHost } from '../engine/host.js';
+import { Logger, printingSink } from '../engine/logger.js';
+import { untappableReason } from '../engine/tap.js';
+import { countErrors, formatProblem, loadTopologyFile } from './load.js';
+import { EXIT_FAILURE, EXIT_OK, UsageError, parseCommandArgs, requireFile, type Output } from './usage.js';
+
+export const RUN_HELP = `Usage: switchyard run FILE [--device ID]... [--monitor]
+
+Starts every device of the topology in FILE (or only those named with
+--device), each in its own process, and logs state changes and errors with the
+device id and process id to standard error. Stops every device and exits 0 on
+SIGINT (Ctrl-C) or SIGTERM. Exits by itself when no device is left running:
+0 when all stopped cleanly (for example by TERMINATE on a ctrl socket), 1 when
+one failed or crashed without a restart.
+
+Options:
+  -d, --device ID   Start only this device; repeat for several.
+  -m, --monitor     Print each message of every tappable monitor socket to
+                    standard output as one line: time, device, prefix, frames.
+                    Frames are shown as text when they are printable UTF-8,
+                    as 0x-prefixed hex otherwise, and "" when empty.
+  -v, --verbose     Also log debug entries.
+  -h, --help        Print this help.`;
+
+export async function runCommand(argv: string[], output: Output): Promise<number> {
+  const { values, positionals } = parseCommandArgs('run', argv, {
+    device: { type: 'string', short: 'd', multiple: true },
+    monitor: { type: 'boolean', short: 'm' },
+    verbose: { type: 'boolean', short: 'v' },
+    help: { type: 'boolean', short: 'h' },
+  });
+  if (values.help) {
+    output.out(RUN_HELP);
+    return EXIT_OK;
+  }
+  const file = requireFile('run', positionals);
+
+  const loaded = await loadTopologyFile(file);
+  for (const problem of loaded.problems) output.err(formatProblem(file, problem));
+  const errors = countErrors(loaded.problems);
+  if (!loaded.ok || errors > 0) {
+    output.err(`${file}: not started because it has ${errors} error(s). Fix them and run again.`);
+    return EXIT_FAILURE;
+  }
+  const document = loaded.document;
+  const known = new Set(document.devices.map((device) => device.id));
+  for (const id of values.device ?? []) {
+    if (!known.has(id)) {
+      throw new UsageError(`No device "${id}" in ${file}; it has: ${[...known].join(', ') || 'no devices'}.`, 'run');
+    }
+  }
+  const selected = values.device ?? [...known];
+  if (selected.length === 0) {
+    output.err(`${file} has no devices, so there is nothing to run.`);
+    return EXIT_FAILURE;
+  }
+
+  const logger = new Logger();
+  logger.addSink(printingSink(output.err, values.verbose ? 'debug' : 'info'));
+  const engine = new Engine({ host: new ChildProcessHost(), logger });
+  const finished = watchUntilFinished(engine, selected);
+  const stopSignals = onStopSignal(() => finished.stop(EXIT_OK));
+
+  try {
+    await engine.handle('document:replace', { document });
+    if (values.monitor) {
+      engine.on('monitor:batch', (batch) => {
+        for (const message of batch.messages) output.out(formatMonitorLine(message));
+        if (batch.dropped > 0) logger.warn(`tap ${batch.device}`, `${batch.dropped} monitor message(s) dropped because the tap fell behind`);
+      });
+      for (const device of document.devices.filter((candidate) => selected.includes(candidate.id))) {
+        const reason = untappableReason(device.id, device.mon);
+        if (reason) {
+          if (device.mon) logger.warn('run', reason);
+          continue;
+        }
+        await engine.handle('monitor:subscribe', { device: device.id });
+      }
+    }
+    logger.info('run', `starting ${selected.map((id) => `"${id}"`).join(', ')} from ${file}`);
+    await engine.handle('device:start', { ids: selected });
+    finished.check();
+    return await finished.code;
+  } finally {
+    stopSignals();
+    await engine.close();
+  }
+}
+
+/**
+ * Resolves `code` when `stop` is called or when none of `ids` is active any
+ * more; `check` looks at the current states once, for the case where every
+ * device failed during start.
+ */
+function watchUntilFinished(engine: Engine, ids: string[]) {
+  const states = new Map<string, DeviceState>();
+  let settle: (code: number) => void = () => undefined;
+  const code = new Promise<number>((resolve) => {
+    settle = resolve;
+  });
+
+  const check = (): void => {
+    const current = ids.map((id) => states.get(id) ?? { state: 'starting' as const });
+    if (current.some(isActive)) return;
+    settle(current.every((state) => state.state === 'stopped') ? EXIT_OK : EXIT_FAILURE);
+  };
+  engine.on('device:state', ({ device, state }) => {
+    states.set(device, state);
+    if (ids.includes(device)) check();
+  });
+  return { code, check, stop: (exitCode: number) => settle(exitCode) };
+}
+
+function isActive(state: DeviceState): boolean {
+  if (state.state === 'crashed') return state.restartInMs !== undefined;
+  return state.state !== 'stopped' && state.state !== 'failed';
+}
+
+/** Calls `handler` on the first SIGINT or SIGTERM and returns a function that removes the handlers. */
+function onStopSignal(handler: () => void): () => void {
+  const listener = (): void => handler();
+  process.on('SIGINT', listener);
+  process.on('SIGTERM', listener);
+  return () => {
+    process.off('SIGINT', listener);
+    process.off('SIGTERM', listener);
+  };
+}
+
+/** Formats one monitor message: `12:00:01.123 broker in 0x0080000001 | "" | hello`. */
+export function formatMonitorLine(message: MonitorMessage): string {
+  const time = new Date(message.at).toISOString().slice(11, 23);
+  const frames = message.frames.map((frame) => formatFrame(Buffer.from(frame, 'base64')));
+  return `${time} ${message.device} ${message.prefix} ${frames.join(' | ')}`;
+}
+
+/** Shows a frame as text when it is printable UTF-8 on one line, as 0x-prefixed hex otherwise. */
+export function formatFrame(frame: Buffer): string {
+  if (frame.length === 0) return '""';
+  const text = frame.toString('utf8');
+  const printable = Buffer.from(text, 'utf8').equals(frame) && !hasControlCharacter(text);
+  return printable ? text : `0x${frame.toString('hex')}`;
+}
+
+/** True when `text` has a C0 control character other than tab, or DEL. */
+function hasControlCharacter(text: string): boolean {
+  for (let index = 0; index < text.length; index++) {
+    const code = text.charCodeAt(index);
+    if ((code < 0x20 && code !== 0x09) || code === 0x7f) return true;
+  }
+  return false;
+}

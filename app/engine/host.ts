@@ -1,0 +1,118 @@
+/**
+ * Device hosts: how the engine starts one OS process per device. The engine
+ * sees only `DeviceHost` and `DeviceProcess`, so the same supervisor drives a
+ * `child_process.fork` here and an Electron `utilityProcess` in the desktop app.
+ */
+import { fork, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import type { EngineToWorker } from '../core/worker-protocol.js';
+
+/** One running worker process as the supervisor sees it. */
+export interface DeviceProcess {
+  readonly pid: number | undefined;
+  send(message: EngineToWorker): void;
+  onMessage(listener: (message: unknown) => void): void;
+  onExit(listener: (code: number | null, signal: string | null) => void): void;
+  kill(signal?: NodeJS.Signals): void;
+  /** Lines the worker writes to its stdout or stderr, where the host can capture them. */
+  onOutput?(listener: (line: string, stream: 'stdout' | 'stderr') => void): void;
+}
+
+export interface DeviceHost {
+  spawn(deviceId: string): DeviceProcess;
+}
+
+/**
+ * Returns how to start the worker: the compiled `dist/app/worker/main.js` when
+ * this module runs compiled, else the TypeScript source through tsx. The path
+ * is resolved from this file, not from the current directory.
+ */
+export function workerEntry(): { path: string; execArgv: string[] } {
+  const here = fileURLToPath(import.meta.url);
+  const folder = dirname(here);
+  if (here.endsWith('.js')) {
+    return { path: join(folder, '..', 'worker', 'main.js'), execArgv: [] };
+  }
+  return { path: join(folder, '..', 'worker', 'main.ts'), execArgv: ['--import', 'tsx'] };
+}
+
+/** Starts each device worker with `child_process.fork` and an IPC channel. */
+export class ChildProcessHost implements DeviceHost {
+  private readonly entry: { path: string; execArgv: string[] };
+  private readonly env: NodeJS.ProcessEnv;
+
+  constructor(options: { entry?: { path: string; execArgv: string[] }; env?: NodeJS.ProcessEnv } = {}) {
+    this.entry = options.entry ?? workerEntry();
+    this.env = options.env ?? process.env;
+    if (!existsSync(this.entry.path)) {
+      throw new Error(
+        `The device worker entry "${this.entry.path}" does not exist. Run "npm run build" or start Switchyard from its source checkout.`,
+      );
+    }
+  }
+
+  spawn(deviceId: string): DeviceProcess {
+    const child = fork(this.entry.path, [deviceId], {
+      execArgv: this.entry.execArgv,
+      env: this.env,
+      // stdout and stderr are piped so that worker output reaches the engine log.
+      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+      serialization: 'json',
+    });
+    return new ChildDeviceProcess(child);
+  }
+}
+
+class ChildDeviceProcess implements DeviceProcess {
+  private readonly outputListeners: Array<(line: string, stream: 'stdout' | 'stderr') => void> = [];
+  private exited = false;
+
+  constructor(private readonly child: ChildProcess) {
+    child.on('exit', () => {
+      this.exited = true;
+    });
+    // A worker that exits while a message is in flight makes `send` fail
+    // asynchronously; the exit listener reports the exit, so the error is dropped here.
+    child.on('error', () => undefined);
+    this.pipeLines(child.stdout, 'stdout');
+    this.pipeLines(child.stderr, 'stderr');
+  }
+
+  get pid(): number | undefined {
+    return this.child.pid;
+  }
+
+  send(message: EngineToWorker): void {
+    if (this.exited || !this.child.connected) {
+      throw new Error(`Cannot send "${message.type}" to worker pid=${this.child.pid}: the process has exited.`);
+    }
+    this.child.send(message);
+  }
+
+  onMessage(listener: (message: unknown) => void): void {
+    this.child.on('message', listener);
+  }
+
+  onExit(listener: (code: number | null, signal: string | null) => void): void {
+    this.child.on('exit', listener);
+  }
+
+  kill(signal: NodeJS.Signals = 'SIGTERM'): void {
+    if (!this.exited) this.child.kill(signal);
+  }
+
+  onOutput(listener: (line: string, stream: 'stdout' | 'stderr') => void): void {
+    this.outputListeners.push(listener);
+  }
+
+  private pipeLines(stream: NodeJS.ReadableStream | null, name: 'stdout' | 'stderr'): void {
+    if (!stream) return;
+    const lines = createInterface({ input: stream, crlfDelay: Infinity });
+    lines.on('line', (line) => {
+      for (const listener of this.outputListeners) listener(line, name);
+    });
+  }
+}
