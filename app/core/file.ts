@@ -1,0 +1,155 @@
+/**
+ * Reading and writing topology files in JSON (canonical) and YAML. Reading
+ * never throws: every failure comes back as problems with a JSON path or a
+ * line and column, and a file that fails the schema yields no document, so
+ * the caller keeps what it had open.
+ */
+import YAML from 'yaml';
+import type { Problem } from './contract.js';
+import { JsonSyntaxError, parseJsonText } from './json-text.js';
+import { lookupOption } from './options.js';
+import { isNewerVersion, schemaProblems, versionProblem } from './schema-problems.js';
+import { SOCKET_ROLES, topologySchema, type DeviceSpec, type SocketSpec, type Topology } from './topology.js';
+import { validateTopology } from './validate.js';
+
+export type TopologyFormat = 'json' | 'yaml';
+
+export type ReadResult = { ok: true; document: Topology; problems: Problem[] } | { ok: false; problems: Problem[] };
+
+/**
+ * Parses and validates a topology file. Without `format`, text whose first
+ * non-blank character is `{` is read as JSON and anything else as YAML.
+ * Option aliases such as `ZMQ_SNDHWM` and `identity` are renamed to their
+ * canonical names without a problem being reported. On success, `problems`
+ * holds the validation errors and warnings of the document.
+ */
+export function readTopology(text: string, format?: TopologyFormat): ReadResult {
+  const chosen = format ?? (text.trimStart().startsWith('{') ? 'json' : 'yaml');
+  const parsed = chosen === 'json' ? parseJson(text) : parseYaml(text);
+  if (!parsed.ok) return parsed;
+
+  const raw = parsed.value;
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
+    return fail('$', `The file must contain an object with "version", "name" and "devices", but it contains ${describeTop(raw)}.`);
+  }
+  if (isNewerVersion(raw)) return { ok: false, problems: [versionProblem(raw) as Problem] };
+
+  const canonical = canonicaliseOptionNames(raw);
+  const result = topologySchema.safeParse(canonical);
+  if (!result.success) return { ok: false, problems: schemaProblems(canonical, result.error.issues) };
+
+  return { ok: true, document: result.data, problems: validateTopology(result.data) };
+}
+
+function fail(path: string, message: string): { ok: false; problems: Problem[] } {
+  return { ok: false, problems: [{ severity: 'error', path, message }] };
+}
+
+function describeTop(value: unknown): string {
+  if (value === null || value === undefined) return 'nothing';
+  if (Array.isArray(value)) return 'a list';
+  return `a ${typeof value}`;
+}
+
+type ParseOutcome = { ok: true; value: unknown } | { ok: false; problems: Problem[] };
+
+function parseJson(text: string): ParseOutcome {
+  try {
+    return { ok: true, value: parseJsonText(text) };
+  } catch (error) {
+    if (error instanceof JsonSyntaxError) return fail('$', `${error.message}`);
+    throw error;
+  }
+}
+
+function parseYaml(text: string): ParseOutcome {
+  // YAML 1.2 core schema: "yes", "no" and "on" stay strings, as JSON readers expect.
+  const document = YAML.parseDocument(text, { version: '1.2', uniqueKeys: true, prettyErrors: true });
+  const first = document.errors[0];
+  if (first) {
+    const position = first.linePos?.[0];
+    const where = position ? ` at line ${position.line}, column ${position.col}` : '';
+    const reason = (first.message.split('\n')[0] ?? first.message).replace(/ at line \d+, column \d+:?$/, '');
+    return fail('$', `Invalid YAML${where}: ${reason}`);
+  }
+  return { ok: true, value: document.toJS({ maxAliasCount: 100 }) };
+}
+
+/**
+ * Returns a copy of the raw document with alias option names (`ZMQ_SNDHWM`,
+ * `identity`) replaced by canonical ones. An alias whose canonical name is
+ * already present stays as it is, so validation reports the duplicate.
+ */
+function canonicaliseOptionNames(raw: object): unknown {
+  const devices = (raw as { devices?: unknown }).devices;
+  if (!Array.isArray(devices)) return raw;
+
+  const renamedDevices = devices.map((device: unknown) => {
+    if (device === null || typeof device !== 'object' || Array.isArray(device)) return device;
+    const copy: Record<string, unknown> = { ...(device as Record<string, unknown>) };
+    for (const role of SOCKET_ROLES) {
+      const socket = copy[role];
+      if (socket === null || typeof socket !== 'object' || Array.isArray(socket)) continue;
+      const options = (socket as { options?: unknown }).options;
+      if (options === null || typeof options !== 'object' || Array.isArray(options)) continue;
+      copy[role] = { ...socket, options: renameOptions(options as Record<string, unknown>) };
+    }
+    return copy;
+  });
+  return { ...raw, devices: renamedDevices };
+}
+
+function renameOptions(options: Record<string, unknown>): Record<string, unknown> {
+  const renamed: Record<string, unknown> = {};
+  for (const [name, value] of Object.entries(options)) {
+    const canonical = lookupOption(name)?.name;
+    const target = canonical && !(canonical in options) && !(canonical in renamed) ? canonical : name;
+    Object.defineProperty(renamed, target, { value, enumerable: true, writable: true, configurable: true });
+  }
+  return renamed;
+}
+
+/**
+ * Serialises a topology as JSON (two-space indent) or YAML, with keys in the
+ * schema's order, so the same document always gives the same text. Reading
+ * the output back returns a document deep-equal to `document`.
+ */
+export function writeTopology(document: Topology, format: TopologyFormat): string {
+  const ordered = orderTopology(document);
+  if (format === 'json') return `${JSON.stringify(ordered, null, 2)}\n`;
+  return YAML.stringify(ordered, { version: '1.2', lineWidth: 0 });
+}
+
+function orderTopology(document: Topology): Topology {
+  const ordered: Topology = {
+    ...(document.$schema !== undefined ? { $schema: document.$schema } : {}),
+    version: document.version,
+    name: document.name,
+    devices: document.devices.map(orderDevice),
+  };
+  if (document.layout !== undefined) {
+    ordered.layout = Object.fromEntries(Object.entries(document.layout).map(([id, point]) => [id, { x: point.x, y: point.y }]));
+  }
+  return ordered;
+}
+
+function orderDevice(device: DeviceSpec): DeviceSpec {
+  const ordered: DeviceSpec = { id: device.id, kind: device.kind, in: orderSocket(device.in), out: orderSocket(device.out) };
+  if (device.mon) ordered.mon = orderSocket(device.mon);
+  if (device.ctrl) ordered.ctrl = orderSocket(device.ctrl);
+  if (device.prefix) {
+    ordered.prefix = {};
+    if (device.prefix.in !== undefined) ordered.prefix.in = device.prefix.in;
+    if (device.prefix.out !== undefined) ordered.prefix.out = device.prefix.out;
+  }
+  if (device.restart) ordered.restart = device.restart;
+  return ordered;
+}
+
+function orderSocket(socket: SocketSpec): SocketSpec {
+  const ordered: SocketSpec = { type: socket.type };
+  if (socket.bind) ordered.bind = [...socket.bind];
+  if (socket.connect) ordered.connect = [...socket.connect];
+  if (socket.options) ordered.options = { ...socket.options };
+  return ordered;
+}
