@@ -33,9 +33,13 @@ const COMMANDS: Record<string, Command> = {
 /** Runs the CLI with `argv` (without the node and script paths) and returns the exit code. */
 export async function main(argv: string[], output: Output = processOutput): Promise<number> {
   const [name, ...rest] = argv;
-  if (name === undefined || name === '-h' || name === '--help' || name === 'help') {
+  if (name === undefined) {
+    output.err(MAIN_HELP);
+    return EXIT_USAGE;
+  }
+  if (name === '-h' || name === '--help' || name === 'help') {
     output.out(MAIN_HELP);
-    return name === undefined ? EXIT_USAGE : EXIT_OK;
+    return EXIT_OK;
   }
   const command = COMMANDS[name];
   if (!command) {

@@ -94,9 +94,9 @@ export async function runCommand(argv: string[], output: Output): Promise<number
 }
 
 /**
- * Resolves `code` when `stop` is called or when none of `ids` is active any
- * more; `check` looks at the current states once, for the case where every
- * device failed during start.
+ * Watches device states. `code` resolves when `stop` is called or when none
+ * of `ids` is active any more. `check` tests the current states once, which
+ * covers a start where every device failed before anyone listened.
  */
 function watchUntilFinished(engine: Engine, ids: string[]) {
   const states = new Map<string, DeviceState>();
