@@ -5,6 +5,7 @@
  * inspector produce these changes. Framework-free so the tests run under Node.
  */
 import { lookupOption } from './options.js';
+import { canPair, PEER_TYPES } from './peers.js';
 import {
   DEFAULT_SOCKET_TYPES,
   deviceIdSchema,
@@ -344,39 +345,22 @@ function addPeer(document: Topology, ref: SocketRef, endpoint: string | undefine
 // ---------------------------------------------------------------------------
 // Wiring two sockets.
 
-/**
- * Socket type pairs that libzmq connects, from the zmq_socket(3) manual of
- * libzmq 4.3. libzmq drops a peer of any other type during the handshake
- * without an error, so the editor rejects such a wire up front.
- */
-// TODO: use the peer-compatibility table from app/core/validate.ts once it exports one, so editor and validation share it.
-const COMPATIBLE_PEERS: Record<SocketType, readonly SocketType[]> = {
-  PAIR: ['PAIR'],
-  PUB: ['SUB', 'XSUB'],
-  SUB: ['PUB', 'XPUB'],
-  XPUB: ['SUB', 'XSUB'],
-  XSUB: ['PUB', 'XPUB'],
-  REQ: ['REP', 'ROUTER'],
-  REP: ['REQ', 'DEALER'],
-  DEALER: ['REP', 'DEALER', 'ROUTER'],
-  ROUTER: ['REQ', 'DEALER', 'ROUTER'],
-  PUSH: ['PULL'],
-  PULL: ['PUSH'],
-  STREAM: [],
-};
-
 /** Returns the socket types libzmq pairs with `type`. */
 export function compatiblePeers(type: SocketType): readonly SocketType[] {
-  return COMPATIBLE_PEERS[type];
+  return PEER_TYPES[type];
 }
 
-/** Returns why two socket types cannot be wired, or undefined when libzmq pairs them. */
+/**
+ * Returns why two socket types cannot be wired, or undefined when libzmq pairs
+ * them. libzmq drops a peer of an incompatible type during the handshake
+ * without an error, so the editor rejects such a wire up front.
+ */
 export function incompatibilityReason(a: SocketType, b: SocketType): string | undefined {
-  if (COMPATIBLE_PEERS[a].includes(b)) return undefined;
+  if (canPair(a, b)) return undefined;
   if (a === 'STREAM' || b === 'STREAM') {
-    return 'a STREAM socket talks raw TCP to non-ZeroMQ peers and pairs with no ZeroMQ socket type';
+    return 'a STREAM socket speaks raw TCP, so it pairs only with another STREAM socket or a plain TCP program';
   }
-  return `ZeroMQ does not pair ${a} with ${b} and drops such a peer silently. ${a} pairs with ${COMPATIBLE_PEERS[a].join(', ')}`;
+  return `ZeroMQ does not pair ${a} with ${b} and drops such a peer silently. ${a} pairs with ${PEER_TYPES[a].join(', ')}`;
 }
 
 function connectSockets(document: Topology, from: SocketRef, to: SocketRef): void {

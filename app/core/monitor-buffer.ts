@@ -64,22 +64,38 @@ export class MonitorBuffer {
     return this.evicted + this.tapDropped;
   }
 
-  /** Appends batches in the order given by `mergeBatches`, then evicts down to the limits. */
-  appendBatches(batches: readonly MonitorBatch[]): void {
-    if (batches.length === 0) return;
-    const merged = mergeBatches(batches);
-    this.tapDropped += merged.dropped;
-    this.append(merged.messages);
+  /** Arrival number of the oldest kept message, or of the next message when the buffer is empty. */
+  get oldestSeq(): number {
+    return this.#rows[this.#start]?.seq ?? this.#nextSeq;
   }
 
-  /** Appends messages in the given order, then evicts the oldest down to the limits. */
-  append(messages: readonly MonitorMessage[]): void {
+  /**
+   * Appends batches in the order given by `mergeBatches`, then evicts down to
+   * the limits. Returns the appended rows, as `append` does.
+   */
+  appendBatches(batches: readonly MonitorBatch[]): MonitorRow[] {
+    if (batches.length === 0) return [];
+    const merged = mergeBatches(batches);
+    this.tapDropped += merged.dropped;
+    return this.append(merged.messages);
+  }
+
+  /**
+   * Appends messages in the given order, then evicts the oldest down to the
+   * limits. Returns the appended rows, including any that were evicted at
+   * once (their `seq` is below `oldestSeq`).
+   */
+  append(messages: readonly MonitorMessage[]): MonitorRow[] {
+    const appended: MonitorRow[] = [];
     for (const message of messages) {
-      this.#rows.push({ ...message, seq: this.#nextSeq++ });
+      const row = { ...message, seq: this.#nextSeq++ };
+      this.#rows.push(row);
+      appended.push(row);
       this.#bytes += message.bytes;
     }
     this.#evict();
     this.version++;
+    return appended;
   }
 
   /** Returns the kept messages, oldest first. The array is a copy. */

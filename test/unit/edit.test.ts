@@ -382,7 +382,8 @@ describe('incompatibilityReason', () => {
     ['PUSH', 'PUSH', false],
     ['REQ', 'REQ', false],
     ['SUB', 'SUB', false],
-    ['STREAM', 'STREAM', false],
+    ['STREAM', 'STREAM', true],
+    ['STREAM', 'DEALER', false],
   ];
   for (const [a, b, compatible] of pairs) {
     test(`${a} with ${b}`, () => {

@@ -104,6 +104,19 @@ describe('MonitorBuffer', () => {
     assert.equal(buffer.rows()[0]!.at, 95_000);
   });
 
+  test('append returns the new rows', () => {
+    const buffer = new MonitorBuffer({ maxMessages: 2, maxBytes: 1000 });
+    const appended = buffer.append([message(1, 'a', 'in', 'x'), message(2, 'a', 'in', 'y'), message(3, 'a', 'in', 'z')]);
+    assert.equal(appended.length, 3);
+    assert.equal(buffer.oldestSeq, appended[1]!.seq);
+    assert.ok(appended[0]!.seq < buffer.oldestSeq);
+  });
+
+  test('oldestSeq of an empty buffer', () => {
+    const buffer = new MonitorBuffer({ maxMessages: 2, maxBytes: 1000 });
+    assert.equal(buffer.oldestSeq, 1);
+  });
+
   test('rejects zero limits', () => {
     assert.throws(() => new MonitorBuffer({ maxMessages: 0, maxBytes: 10 }), /maxMessages and maxBytes/);
   });
