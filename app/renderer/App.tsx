@@ -1,6 +1,6 @@
 import { useAppStore } from './store.js';
-import { DeviceList } from './components/DeviceList.js';
 import { Toolbar } from './components/Toolbar.js';
+import { Workbench } from './editor/Workbench.js';
 
 export function App() {
   return (
@@ -8,9 +8,7 @@ export function App() {
       <Toolbar />
       <ConnectionBanner />
       <CommandErrorBanner />
-      <main className="workspace">
-        <DeviceList />
-      </main>
+      <Workbench />
     </div>
   );
 }

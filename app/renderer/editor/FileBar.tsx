@@ -1,0 +1,273 @@
+/**
+ * File commands of the editor: New, Open, Import, Save and Export, plus undo
+ * and redo. Files go through the browser's file picker and downloads, which
+ * work the same in Electron and in a browser against `switchyard serve`.
+ */
+import { useRef, useState, type ChangeEvent } from 'react';
+import type { ExportFormat } from '../../core/contract.js';
+import { emptyTopology } from '../../core/edit.js';
+import { CommandFailedError } from '../client.js';
+import { useAppStore } from '../store.js';
+import { useEngineClient } from './engine-client.js';
+import { useShortcuts } from './shortcuts.js';
+import { isDirty, markSaved, showNotice, useEditorActions, useEditorStore } from './editor-store.js';
+
+const EXPORT_FILES: Record<ExportFormat, { extension: string; type: string; title: string }> = {
+  json: { extension: 'json', type: 'application/json', title: 'JSON topology file' },
+  yaml: { extension: 'yaml', type: 'application/yaml', title: 'YAML topology file' },
+  pyzmq: { extension: 'py', type: 'text/x-python', title: 'PyZMQ script' },
+};
+
+/** Offers `text` as a download named `fileName`. */
+export function downloadText(fileName: string, text: string, type: string): void {
+  const url = URL.createObjectURL(new Blob([text], { type }));
+  const anchor = window.document.createElement('a');
+  anchor.href = url;
+  anchor.download = fileName;
+  anchor.click();
+  // Revoke after the click has been handled, or some browsers cancel the download.
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}
+
+function formatOfFileName(name: string): 'json' | 'yaml' | undefined {
+  const lower = name.toLowerCase();
+  if (lower.endsWith('.json')) return 'json';
+  if (lower.endsWith('.yaml') || lower.endsWith('.yml')) return 'yaml';
+  return undefined;
+}
+
+/** A file-safe version of the topology name. */
+function fileStem(name: string): string {
+  return name.replace(/[^A-Za-z0-9_.-]+/g, '-').replace(/^-+|-+$/g, '') || 'topology';
+}
+
+type PendingAction = { title: string; run: () => void };
+
+export function FileBar() {
+  const client = useEngineClient();
+  const actions = useEditorActions();
+  const document = useAppStore((state) => state.document);
+  const savedJson = useEditorStore((state) => state.savedJson);
+  const canUndo = useEditorStore((state) => state.past.length > 0);
+  const canRedo = useEditorStore((state) => state.future.length > 0);
+  const [pending, setPending] = useState<PendingAction | null>(null);
+  const [importErrors, setImportErrors] = useState<string | null>(null);
+  const [pasteOpen, setPasteOpen] = useState(false);
+  const [exportFormat, setExportFormat] = useState<ExportFormat>('json');
+  const openInput = useRef<HTMLInputElement>(null);
+  const dirty = isDirty(document, savedJson);
+
+  /** Runs `action` at once, or after the user confirms discarding unsaved changes. */
+  const guard = (title: string, action: () => void) => {
+    if (dirty) setPending({ title, run: action });
+    else action();
+  };
+
+  const importText = async (text: string, format: 'json' | 'yaml' | undefined) => {
+    try {
+      const state = await client.request('document:import', format ? { text, format } : { text });
+      markSaved(state.document);
+      useEditorStore.setState({ selection: null, past: [], future: [] });
+      setImportErrors(null);
+      setPasteOpen(false);
+      showNotice({ kind: 'info', text: `Opened "${state.document.name}".` });
+    } catch (error) {
+      if (error instanceof CommandFailedError) setImportErrors(error.message);
+      else throw error;
+    }
+  };
+
+  const openFile = async (event: ChangeEvent<HTMLInputElement>) => {
+    const input = event.currentTarget;
+    const file = input.files?.[0];
+    if (!file) return;
+    const text = await file.text();
+    input.value = '';
+    await importText(text, formatOfFileName(file.name));
+  };
+
+  const exportAs = async (format: ExportFormat) => {
+    const { text } = await client.request('document:export', { format });
+    const file = EXPORT_FILES[format];
+    downloadText(`${fileStem(document?.name ?? '')}.${file.extension}`, text, file.type);
+    return text;
+  };
+
+  const save = async () => {
+    try {
+      await exportAs('json');
+      markSaved(document);
+    } catch (error) {
+      showNotice({ kind: 'error', text: `Saving failed: ${error instanceof Error ? error.message : String(error)}` });
+    }
+  };
+
+  useShortcuts(() => void save());
+
+  const exportSelected = async () => {
+    try {
+      await exportAs(exportFormat);
+    } catch (error) {
+      showNotice({ kind: 'error', text: `Export failed: ${error instanceof Error ? error.message : String(error)}` });
+    }
+  };
+
+  return (
+    <div className="file-bar" data-testid="file-bar">
+      <span className="document-title" data-testid="document-title">
+        {document?.name ?? 'untitled'}
+        {dirty && (
+          <span className="dirty-mark" data-testid="dirty-mark" title="Unsaved changes">
+            {' '}
+            *
+          </span>
+        )}
+      </span>
+      <button type="button" data-testid="file-new" onClick={() => guard('New topology', () => void actions.load(emptyTopology()))}>
+        New
+      </button>
+      <button type="button" data-testid="file-open" onClick={() => guard('Open a file', () => openInput.current?.click())}>
+        Open…
+      </button>
+      <input
+        ref={openInput}
+        type="file"
+        accept=".json,.yaml,.yml"
+        hidden
+        data-testid="file-open-input"
+        onChange={(event) => void openFile(event)}
+      />
+      <button type="button" data-testid="file-import" onClick={() => guard('Import text', () => setPasteOpen(true))}>
+        Import…
+      </button>
+      <button type="button" data-testid="file-save" title="Save as JSON (Ctrl+S)" onClick={() => void save()}>
+        Save
+      </button>
+      <select
+        aria-label="Export format"
+        data-testid="export-format"
+        value={exportFormat}
+        onChange={(event) => setExportFormat(event.currentTarget.value as ExportFormat)}
+      >
+        {Object.entries(EXPORT_FILES).map(([format, file]) => (
+          <option key={format} value={format}>
+            {file.title}
+          </option>
+        ))}
+      </select>
+      <button type="button" data-testid="file-export" onClick={() => void exportSelected()}>
+        Export
+      </button>
+      <span className="separator" />
+      <button type="button" data-testid="undo" disabled={!canUndo} title="Undo (Ctrl+Z)" onClick={actions.undo}>
+        Undo
+      </button>
+      <button type="button" data-testid="redo" disabled={!canRedo} title="Redo (Ctrl+Shift+Z)" onClick={actions.redo}>
+        Redo
+      </button>
+
+      {pending && (
+        <ConfirmDialog
+          title={pending.title}
+          message="The open topology has unsaved changes. Discard them?"
+          confirmLabel="Discard changes"
+          onConfirm={() => {
+            const { run } = pending;
+            setPending(null);
+            run();
+          }}
+          onCancel={() => setPending(null)}
+        />
+      )}
+      {pasteOpen && (
+        <ImportDialog
+          onImport={(text) => void importText(text, undefined)}
+          onCancel={() => {
+            setPasteOpen(false);
+            setImportErrors(null);
+          }}
+        />
+      )}
+      {importErrors && <ImportErrors message={importErrors} onDismiss={() => setImportErrors(null)} />}
+    </div>
+  );
+}
+
+function ConfirmDialog(props: {
+  title: string;
+  message: string;
+  confirmLabel: string;
+  onConfirm: () => void;
+  onCancel: () => void;
+}) {
+  return (
+    <div className="dialog-backdrop">
+      <div className="dialog" role="dialog" aria-modal="true" aria-label={props.title} data-testid="confirm-dialog">
+        <h2>{props.title}</h2>
+        <p>{props.message}</p>
+        <div className="dialog-actions">
+          <button type="button" data-testid="confirm-cancel" onClick={props.onCancel} autoFocus>
+            Cancel
+          </button>
+          <button type="button" className="danger" data-testid="confirm-ok" onClick={props.onConfirm}>
+            {props.confirmLabel}
+          </button>
+        </div>
+      </div>
+    </div>
+  );
+}
+
+function ImportDialog(props: { onImport: (text: string) => void; onCancel: () => void }) {
+  const [text, setText] = useState('');
+  return (
+    <div className="dialog-backdrop">
+      <div className="dialog wide" role="dialog" aria-modal="true" aria-label="Import a topology" data-testid="import-dialog">
+        <h2>Import a topology</h2>
+        <p>Paste a topology file in JSON or YAML. It replaces the open document only when it has no errors.</p>
+        <textarea
+          data-testid="import-text"
+          rows={14}
+          spellCheck={false}
+          value={text}
+          onChange={(event) => setText(event.currentTarget.value)}
+        />
+        <div className="dialog-actions">
+          <button type="button" data-testid="import-cancel" onClick={props.onCancel}>
+            Cancel
+          </button>
+          <button type="button" data-testid="import-submit" disabled={text.trim() === ''} onClick={() => props.onImport(text)}>
+            Import
+          </button>
+        </div>
+      </div>
+    </div>
+  );
+}
+
+/** The engine's import error: a summary line, then one `  <path>: <message>` line per error. */
+function ImportErrors(props: { message: string; onDismiss: () => void }) {
+  const [summary, ...details] = props.message.split('\n');
+  return (
+    <div className="import-errors" role="alert" data-testid="import-errors">
+      <p>{summary}</p>
+      {details.length > 0 && (
+        <ul>
+          {details.map((line, index) => {
+            const text = line.trim();
+            const colon = text.indexOf(': ');
+            const path = text.startsWith('$') && colon > 0 ? text.slice(0, colon) : '';
+            return (
+              <li key={index} data-testid="import-error">
+                {path && <code className="problem-path">{path}</code>} {path ? text.slice(colon + 2) : text}
+              </li>
+            );
+          })}
+        </ul>
+      )}
+      <button type="button" data-testid="import-errors-dismiss" onClick={props.onDismiss}>
+        Dismiss
+      </button>
+    </div>
+  );
+}

@@ -1,0 +1,240 @@
+/**
+ * The topology graph: devices as nodes with one handle per socket role,
+ * external peers as small nodes, and wires derived from endpoints. Dragging
+ * from one socket handle to another writes a bind and a matching connect.
+ */
+import {
+  Background,
+  ConnectionMode,
+  Controls,
+  Handle,
+  Position,
+  ReactFlow,
+  applyNodeChanges,
+  type Connection,
+  type Edge,
+  type Node,
+  type NodeChange,
+  type NodeProps,
+} from '@xyflow/react';
+import '@xyflow/react/dist/style.css';
+import { memo, useCallback, useEffect, useMemo, useState } from 'react';
+import type { Edit, SocketRef } from '../../core/edit.js';
+import { SOCKET_ROLES, type DeviceSpec, type SocketRole, type Topology } from '../../core/topology.js';
+import { formatRate, useRateStore } from '../monitor/rates.js';
+import { selectDeviceState, useAppStore } from '../store.js';
+import type { ExternalPeer } from '../../core/wiring.js';
+import { deriveGraph, isPeerNode, type GraphEdge } from './graph.js';
+import { select, showNotice, useEditorActions, useEditorStore } from './editor-store.js';
+
+type DeviceNodeData = { device: DeviceSpec };
+/** `handleSide` faces the connecting device: a peer of an in socket sits left of it. */
+type PeerNodeData = { peer: ExternalPeer; handleSide: Position };
+type DeviceNode = Node<DeviceNodeData, 'device'>;
+type PeerNode = Node<PeerNodeData, 'peer'>;
+type GraphNode = DeviceNode | PeerNode;
+
+const HANDLE_POSITION: Record<SocketRole, Position> = {
+  in: Position.Left,
+  out: Position.Right,
+  mon: Position.Bottom,
+  ctrl: Position.Top,
+};
+
+const NODE_TYPES = { device: memo(DeviceNodeView), peer: memo(PeerNodeView) };
+
+/** Places a peer without a saved position beside the first socket that uses its endpoint. */
+function peerPlacement(document: Topology, socket: SocketRef, index: number): { x: number; y: number } {
+  const base = document.layout?.[socket.device] ?? { x: 80, y: 80 };
+  const dx = socket.role === 'in' ? -260 : socket.role === 'out' ? 300 : 60;
+  const dy = socket.role === 'mon' ? 200 : socket.role === 'ctrl' ? -160 : (index % 3) * 70 - 40;
+  return { x: base.x + dx, y: base.y + dy };
+}
+
+function buildNodes(document: Topology, peers: readonly ExternalPeer[], selected: string | null): GraphNode[] {
+  const nodes: GraphNode[] = document.devices.map((device, index) => ({
+    id: device.id,
+    type: 'device',
+    position: document.layout?.[device.id] ?? { x: 80 + index * 320, y: 120 },
+    data: { device },
+    selected: device.id === selected,
+  }));
+  peers.forEach((peer, index) => {
+    const first = peer.sockets[0];
+    const position = document.layout?.[peer.id] ?? (first ? peerPlacement(document, first, index) : { x: 0, y: 0 });
+    const handleSide = first?.role === 'in' ? Position.Right : Position.Left;
+    nodes.push({ id: peer.id, type: 'peer', position, data: { peer, handleSide }, selected: peer.id === selected });
+  });
+  return nodes;
+}
+
+function toFlowEdge(edge: GraphEdge): Edge {
+  const flowEdge: Edge = {
+    id: edge.id,
+    source: edge.source,
+    target: edge.target,
+    label: edge.compatible ? edge.endpoint : `${edge.endpoint} (types do not pair)`,
+    className: edge.compatible ? undefined : 'wire-incompatible',
+    data: { removal: edge.removal },
+    domAttributes: { 'data-testid': `wire-${edge.id}` } as never,
+  };
+  if (edge.sourceRole) flowEdge.sourceHandle = edge.sourceRole;
+  if (edge.targetRole) flowEdge.targetHandle = edge.targetRole;
+  return flowEdge;
+}
+
+export function GraphEditor() {
+  const document = useAppStore((state) => state.document);
+  const selected = useEditorStore((state) => state.selection?.node ?? null);
+  const actions = useEditorActions();
+  const [nodes, setNodes] = useState<GraphNode[]>([]);
+  const graph = useMemo(() => (document ? deriveGraph(document) : { edges: [], peers: [] }), [document]);
+  const edges = useMemo(() => graph.edges.map(toFlowEdge), [graph]);
+
+  // The document owns positions; local node state only follows a drag in progress.
+  useEffect(() => {
+    setNodes(document ? buildNodes(document, graph.peers, selected) : []);
+  }, [document, graph, selected]);
+
+  const onNodesChange = useCallback((changes: NodeChange<GraphNode>[]) => {
+    setNodes((current) => applyNodeChanges(changes, current));
+  }, []);
+
+  const onNodeDragStop = useCallback(
+    (_event: unknown, _node: GraphNode, dragged: GraphNode[]) => {
+      const positions: Record<string, { x: number; y: number }> = {};
+      for (const node of dragged) positions[node.id] = node.position;
+      actions.edit({ type: 'layout:move', positions });
+    },
+    [actions],
+  );
+
+  const onConnect = useCallback(
+    (connection: Connection) => {
+      const from = socketOf(connection.source, connection.sourceHandle);
+      const to = socketOf(connection.target, connection.targetHandle);
+      if (from && to) {
+        actions.edit({ type: 'wire:connect', from, to });
+        return;
+      }
+      showNotice({
+        kind: 'error',
+        text: 'An external peer is a program outside the topology, so it cannot be wired from here. Drag between two device sockets, or edit the socket\'s endpoints in the inspector.',
+      });
+    },
+    [actions],
+  );
+
+  const onEdgesDelete = useCallback(
+    (deleted: Edge[]) => {
+      for (const edge of deleted) {
+        const data = edge.data as { removal: Edit } | undefined;
+        if (data) actions.edit(data.removal);
+      }
+    },
+    [actions],
+  );
+
+  if (!document || document.devices.length === 0) {
+    return (
+      <div className="graph-empty" data-testid="graph-empty">
+        <p>This topology has no devices yet.</p>
+        <p>Add one from the palette on the left, open a topology file, or open an example from the toolbar.</p>
+      </div>
+    );
+  }
+
+  return (
+    <div className="graph" data-testid="graph">
+      <ReactFlow<GraphNode>
+        nodes={nodes}
+        edges={edges}
+        nodeTypes={NODE_TYPES}
+        connectionMode={ConnectionMode.Loose}
+        onNodesChange={onNodesChange}
+        onNodeDragStop={onNodeDragStop}
+        onConnect={onConnect}
+        onEdgesDelete={onEdgesDelete}
+        onNodeClick={(_event, node) => select({ node: node.id })}
+        onPaneClick={() => select(null)}
+        deleteKeyCode={null}
+        fitView
+        fitViewOptions={{ maxZoom: 1 }}
+        minZoom={0.2}
+        proOptions={{ hideAttribution: true }}
+      >
+        <Background />
+        <Controls showInteractive={false} />
+      </ReactFlow>
+    </div>
+  );
+}
+
+function socketOf(node: string, handle: string | null | undefined): SocketRef | undefined {
+  if (isPeerNode(node)) return undefined;
+  const role = SOCKET_ROLES.find((candidate) => candidate === handle);
+  return role ? { device: node, role } : undefined;
+}
+
+function DeviceNodeView({ data, selected }: NodeProps<DeviceNode>) {
+  const { device } = data;
+  const state = useAppStore(selectDeviceState(device.id));
+  const latest = useRateStore((rates) => rates.samples[device.id]?.at(-1));
+  const running = state.state === 'running' || state.state === 'paused';
+
+  return (
+    <div
+      className={`device-node state-${state.state}${selected ? ' selected' : ''}`}
+      data-testid={`node-${device.id}`}
+      data-state={state.state}
+      title={state.state === 'failed' ? state.reason : undefined}
+    >
+      <div className="device-node-title">
+        <strong>{device.id}</strong>
+        <span className={`badge badge-${state.state}`} data-testid="node-state">
+          {state.state}
+        </span>
+      </div>
+      <div className="device-node-kind">{device.kind}</div>
+      {running && latest && (
+        <div className="device-node-rates" data-testid="node-rates">
+          in {formatRate(latest.inRate)} · out {formatRate(latest.outRate)}
+        </div>
+      )}
+      {state.state === 'failed' && (
+        <div className="device-node-reason" data-testid="node-reason">
+          {state.reason}
+        </div>
+      )}
+      {SOCKET_ROLES.map((role) => {
+        const socket = device[role];
+        if (!socket) return null;
+        return (
+          <Handle
+            key={role}
+            id={role}
+            type="source"
+            position={HANDLE_POSITION[role]}
+            className={`socket-handle socket-${role}`}
+            data-testid={`handle-${device.id}-${role}`}
+            title={`${device.id}.${role} (${socket.type})`}
+          >
+            <span className="socket-label">
+              {role} {socket.type}
+            </span>
+          </Handle>
+        );
+      })}
+    </div>
+  );
+}
+
+function PeerNodeView({ data, selected }: NodeProps<PeerNode>) {
+  return (
+    <div className={`peer-node${selected ? ' selected' : ''}`} data-testid={`peer-${data.peer.endpoint}`} data-kind={data.peer.kind}>
+      <div className="peer-node-title">{data.peer.kind === 'server' ? 'external server' : 'external client'}</div>
+      <div className="peer-node-endpoint">{data.peer.endpoint}</div>
+      <Handle id="peer" type="source" position={data.handleSide} className="socket-handle" />
+    </div>
+  );
+}

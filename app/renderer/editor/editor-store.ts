@@ -1,0 +1,133 @@
+/**
+ * Editor state that the engine does not keep: undo and redo steps, the
+ * selection, the last rejected edit, and the saved copy that decides whether
+ * the document has unsaved changes. The engine's open document in the app
+ * store is always the present; each edit is applied locally with
+ * `app/core/edit.ts`, shown at once, and sent with `document:replace`.
+ */
+import { useContext } from 'react';
+import { create } from 'zustand';
+import type { StoreApi } from 'zustand';
+import { applyEdit, emptyTopology, MAX_UNDO_STEPS, type Edit } from '../../core/edit.js';
+import type { Topology } from '../../core/topology.js';
+import { AppStoreContext, type AppState } from '../store.js';
+
+export interface Selection {
+  /** Device id, or an external peer node id (`external:<endpoint>`). */
+  node: string;
+  /** JSON path of the inspector field to focus, such as `$.devices[0].in.bind[1]`. */
+  path?: string;
+}
+
+export interface EditorNotice {
+  kind: 'error' | 'info';
+  text: string;
+}
+
+export interface EditorState {
+  past: Topology[];
+  future: Topology[];
+  selection: Selection | null;
+  notice: EditorNotice | null;
+  /** JSON of the document as last opened, created or saved; null before the first document arrives. */
+  savedJson: string | null;
+}
+
+export const useEditorStore = create<EditorState>()(() => ({
+  past: [],
+  future: [],
+  selection: null,
+  notice: null,
+  savedJson: null,
+}));
+
+export function select(selection: Selection | null): void {
+  useEditorStore.setState({ selection });
+}
+
+export function showNotice(notice: EditorNotice | null): void {
+  useEditorStore.setState({ notice });
+}
+
+/** Returns whether the open document differs from the one last opened, created or saved. */
+export function isDirty(document: Topology | null, savedJson: string | null): boolean {
+  if (!document || savedJson === null) return false;
+  return JSON.stringify(document) !== savedJson;
+}
+
+/** Records `document` as saved, so that it no longer counts as unsaved changes. */
+export function markSaved(document: Topology | null): void {
+  useEditorStore.setState({ savedJson: document ? JSON.stringify(document) : null });
+}
+
+/** Editor actions bound to one app store. */
+export interface EditorActions {
+  /** Applies an edit, records an undo step and sends the document. Returns false and shows why when rejected. */
+  edit(edit: Edit): boolean;
+  undo(): void;
+  redo(): void;
+  /** Replaces the document without an undo step, as New and Open do, and marks it saved. */
+  load(document: Topology): Promise<void>;
+}
+
+export function createEditorActions(appStore: StoreApi<AppState>): EditorActions {
+  const current = () => appStore.getState().document ?? emptyTopology();
+
+  const send = (document: Topology) => {
+    // Show the edit at once; the engine answers with the same document and its problems.
+    appStore.setState({ document });
+    void appStore.getState().replaceDocument(document);
+  };
+
+  return {
+    edit(edit) {
+      const before = current();
+      const result = applyEdit(before, edit);
+      if (!result.ok) {
+        showNotice({ kind: 'error', text: result.message });
+        return false;
+      }
+      useEditorStore.setState((state) => ({
+        past: [...state.past, before].slice(-MAX_UNDO_STEPS),
+        future: [],
+        notice: null,
+        selection: result.selected !== undefined ? { node: result.selected } : state.selection,
+      }));
+      send(result.document);
+      return true;
+    },
+    undo() {
+      const { past, future } = useEditorStore.getState();
+      const previous = past.at(-1);
+      if (!previous) return;
+      useEditorStore.setState({ past: past.slice(0, -1), future: [current(), ...future], notice: null });
+      send(previous);
+    },
+    redo() {
+      const { past, future } = useEditorStore.getState();
+      const next = future[0];
+      if (!next) return;
+      useEditorStore.setState({ past: [...past, current()], future: future.slice(1), notice: null });
+      send(next);
+    },
+    async load(document) {
+      useEditorStore.setState({ selection: null, notice: null });
+      await appStore.getState().replaceDocument(document);
+      markSaved(appStore.getState().document);
+    },
+  };
+}
+
+const actionsByStore = new WeakMap<StoreApi<AppState>, EditorActions>();
+
+/** Returns the editor actions of the app store in context. */
+export function useEditorActions(): EditorActions {
+  const appStore = useContext(AppStoreContext);
+  if (!appStore) throw new Error('useEditorActions was called outside <AppStoreContext.Provider>.');
+  let actions = actionsByStore.get(appStore);
+  if (!actions) {
+    actions = createEditorActions(appStore);
+    actionsByStore.set(appStore, actions);
+  }
+  return actions;
+}
