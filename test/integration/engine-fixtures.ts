@@ -3,7 +3,7 @@
  * event recording, process checks and building small topologies.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -129,4 +129,20 @@ export function workerPidsFromLog(log: string): number[] {
   const pids = new Set<number>();
   for (const match of log.matchAll(/\[device [^\]\s]+ pid=(\d+)\]/g)) pids.add(Number(match[1]));
   return [...pids];
+}
+
+/**
+ * Copies an example topology into `folder` with its 55xx loopback ports moved
+ * to 43000 + `offset` + (port - 5500), so that tests do not collide with each
+ * other or with a demo running on the example ports.
+ */
+export function exampleOnPorts(example: string, offset: number, folder: string): { path: string; port: (original: number) => number } {
+  const port = (original: number) => 43_000 + offset + (original - 5500);
+  const text = readFileSync(join(REPO_ROOT, 'examples', example), 'utf8').replace(
+    /127\.0\.0\.1:(55\d\d)/g,
+    (_match, original: string) => `127.0.0.1:${port(Number(original))}`,
+  );
+  const path = join(folder, `${offset}-${example}`);
+  writeFileSync(path, text);
+  return { path, port };
 }

@@ -1,0 +1,169 @@
+/**
+ * `switchyard run` as a real process: monitor lines for real traffic, a clean
+ * exit on SIGINT, no worker left after SIGINT or after SIGKILL of the runner,
+ * and refusal of files with errors.
+ *
+ *   test REQ ─> :ROUTER [broker] DEALER: <─ test REP
+ *                     PUB (monitor) ─> tap in the runner ─> stdout lines
+ */
+import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, describe, test } from 'node:test';
+import { Reply, Request } from 'zeromq';
+import {
+  exampleOnPorts,
+  isAlive,
+  runCli,
+  startCli,
+  temporaryFolder,
+  waitFor,
+  waitUntilGone,
+  workerPidsFromLog,
+  type CliProcess,
+} from './engine-fixtures.js';
+
+const folder = temporaryFolder('cli-run');
+after(folder.remove);
+
+async function waitForRunning(cli: CliProcess, device: string): Promise<number> {
+  const match = await waitFor(`device ${device} running in the runner log`, () =>
+    cli.stderr().match(new RegExp(`\\[device ${device} pid=(\\d+)\\] running`)) ?? undefined,
+  );
+  return Number(match[1]);
+}
+
+describe('cli run', () => {
+  test('monitor prints prefixed lines and SIGINT exits 0', async (t) => {
+    const example = exampleOnPorts('broker.json', 200, folder.path);
+    const cli = startCli(['run', example.path, '--monitor']);
+    t.after(() => cli.child.kill('SIGKILL'));
+    const pid = await waitForRunning(cli, 'broker');
+
+    const client = new Request({ linger: 0, receiveTimeout: 5_000 });
+    const worker = new Reply({ linger: 0 });
+    t.after(() => {
+      client.close();
+      worker.close();
+    });
+    client.connect(`tcp://127.0.0.1:${example.port(5559)}`);
+    worker.connect(`tcp://127.0.0.1:${example.port(5560)}`);
+    const replies = (async () => {
+      for await (const [request] of worker) await worker.send(`re: ${request!.toString()}`);
+    })().catch(() => undefined);
+
+    // The tap subscribes after the device reports ready, so early messages may
+    // miss it; requests go on until one shows on stdout.
+    for (let index = 0; index < 100 && !cli.stdout().includes(' broker in '); index++) {
+      await client.send(`request ${index}`);
+      const [reply] = await client.receive();
+      assert.equal(reply?.toString(), `re: request ${index}`);
+      await waitFor('a monitor line', () => cli.stdout().includes(' broker in '), 100).catch(() => undefined);
+    }
+    await client.send('hello');
+    await client.receive();
+
+    const lines = await waitFor('the hello lines', () => {
+      const all = cli.stdout().split('\n');
+      const request = all.find((line) => / broker in 0x[0-9a-f]+ \| "" \| hello$/.test(line));
+      const reply = all.find((line) => / broker out 0x[0-9a-f]+ \| "" \| re: hello$/.test(line));
+      return request && reply ? { request, reply } : undefined;
+    });
+    assert.match(lines.request, /^\d\d:\d\d:\d\d\.\d{3} broker in /);
+    assert.match(lines.reply, /^\d\d:\d\d:\d\d\.\d{3} broker out /);
+
+    cli.child.kill('SIGINT');
+    const exit = await cli.exited;
+    assert.equal(exit.code, 0, cli.stderr());
+    assert.deepEqual(workerPidsFromLog(cli.stderr()), [pid]);
+    assert.equal(isAlive(pid), false);
+    assert.match(cli.stderr(), /\[engine\] closed; every device is stopped/);
+
+    worker.close();
+    await replies;
+  });
+
+  test('SIGKILL of the runner leaves no worker', async (t) => {
+    const example = exampleOnPorts('pipeline-streamer.json', 300, folder.path);
+    const cli = startCli(['run', example.path]);
+    t.after(() => cli.child.kill('SIGKILL'));
+    const pid = await waitForRunning(cli, 'streamer');
+    assert.ok(isAlive(pid));
+
+    cli.child.kill('SIGKILL');
+    await cli.exited;
+    await waitUntilGone([pid], 5_000);
+  });
+
+  test('SIGTERM stops every device', async (t) => {
+    const forwarder = exampleOnPorts('pubsub-forwarder.json', 400, folder.path);
+    const cli = startCli(['run', forwarder.path]);
+    t.after(() => cli.child.kill('SIGKILL'));
+    const pid = await waitForRunning(cli, 'forwarder');
+
+    cli.child.kill('SIGTERM');
+    const exit = await cli.exited;
+    assert.equal(exit.code, 0, cli.stderr());
+    assert.equal(isAlive(pid), false);
+  });
+
+  test('device option starts only that device', async (t) => {
+    const path = join(folder.path, 'two.json');
+    writeFileSync(
+      path,
+      JSON.stringify({
+        version: 1,
+        name: 'two',
+        devices: [
+          { id: 'first', kind: 'streamer', in: { type: 'PULL', bind: ['tcp://127.0.0.1:43501'] }, out: { type: 'PUSH', bind: ['tcp://127.0.0.1:43502'] } },
+          { id: 'second', kind: 'streamer', in: { type: 'PULL', bind: ['tcp://127.0.0.1:43503'] }, out: { type: 'PUSH', bind: ['tcp://127.0.0.1:43504'] } },
+        ],
+      }),
+    );
+    const cli = startCli(['run', path, '--device', 'second']);
+    t.after(() => cli.child.kill('SIGKILL'));
+    await waitForRunning(cli, 'second');
+
+    cli.child.kill('SIGINT');
+    const exit = await cli.exited;
+    assert.equal(exit.code, 0);
+    assert.doesNotMatch(cli.stderr(), /\[device first/);
+  });
+
+  test('file with errors is not started', async () => {
+    const path = join(folder.path, 'bad.json');
+    writeFileSync(
+      path,
+      JSON.stringify({
+        version: 1,
+        name: 'bad',
+        devices: [{ id: 'q', kind: 'queue', in: { type: 'ROUTER', bind: ['tcp://127.0.0.1:70000'] }, out: { type: 'DEALER', bind: ['tcp://127.0.0.1:43505'] } }],
+      }),
+    );
+    const result = await runCli(['run', path]);
+    assert.equal(result.code, 1);
+    assert.match(result.stderr, /error at \$\.devices\[0\]\.in\.bind\[0\]: .*70000/);
+    assert.match(result.stderr, /not started because it has 1 error\(s\)/);
+    assert.deepEqual(workerPidsFromLog(result.stderr), []);
+  });
+
+  test('port in use exits 1 when no device runs', async (t) => {
+    const { Router } = await import('zeromq');
+    const blocker = new Router({ linger: 0 });
+    await blocker.bind('tcp://127.0.0.1:43510');
+    t.after(() => blocker.close());
+    const path = join(folder.path, 'taken.json');
+    writeFileSync(
+      path,
+      JSON.stringify({
+        version: 1,
+        name: 'taken',
+        devices: [{ id: 'q', kind: 'queue', in: { type: 'ROUTER', bind: ['tcp://127.0.0.1:43510'] }, out: { type: 'DEALER', bind: ['tcp://127.0.0.1:43511'] } }],
+      }),
+    );
+    const result = await runCli(['run', path]);
+    assert.equal(result.code, 1);
+    assert.match(result.stderr, /\[device q pid=\d+\] .*tcp:\/\/127\.0\.0\.1:43510/);
+    assert.ok(workerPidsFromLog(result.stderr).every((pid) => !isAlive(pid)));
+  });
+});

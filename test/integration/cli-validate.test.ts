@@ -1,0 +1,171 @@
+/**
+ * `switchyard validate` and the dispatcher's usage errors, run as real CLI
+ * processes: exit codes, problem lines with JSON paths, no stack traces.
+ */
+import assert from 'node:assert/strict';
+import { readdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, describe, test } from 'node:test';
+import { REPO_ROOT, runCli, temporaryFolder } from './engine-fixtures.js';
+
+const folder = temporaryFolder('cli-validate');
+after(folder.remove);
+
+/** A stack trace line as Node prints it. */
+const STACK_LINE = /^\s+at .+:\d+:\d+\)?$/m;
+
+function device(id: string, extra: string): string {
+  return `{ "id": "${id}", ${extra} }`;
+}
+
+function document(...devices: string[]): string {
+  return `{ "version": 1, "name": "cases", "devices": [ ${devices.join(', ')} ] }`;
+}
+
+const BAD_FILES: Array<{ name: string; file: string; text: string; path: string; message: RegExp }> = [
+  {
+    name: 'truncated JSON',
+    file: 'truncated.json',
+    text: '{ "version": 1, "name": "x", "devices": [',
+    path: '$',
+    message: /line 1, column \d+/,
+  },
+  {
+    name: 'wrong type',
+    file: 'types.json',
+    text: document(device('q', '"kind": "queue", "in": { "type": "ROUTER", "bind": "tcp://127.0.0.1:43100" }, "out": { "type": "DEALER" }')),
+    path: '$.devices[0].in.bind',
+    message: /list/,
+  },
+  {
+    name: 'unknown option',
+    file: 'option.json',
+    text: document(device('q', `"kind": "queue", "in": { "type": "ROUTER", "bind": ["tcp://127.0.0.1:43100"], "options": { "sndhwmm": 5 } }, "out": { "type": "DEALER", "bind": ["tcp://127.0.0.1:43101"] }`)),
+    path: '$.devices[0].in.options.sndhwmm',
+    message: /sndhwm/,
+  },
+  {
+    name: 'bad endpoint',
+    file: 'endpoint.json',
+    text: document(device('q', '"kind": "queue", "in": { "type": "ROUTER", "bind": ["tcp://127.0.0.1:99999"] }, "out": { "type": "DEALER", "bind": ["tcp://127.0.0.1:43101"] }')),
+    path: '$.devices[0].in.bind[0]',
+    message: /99999/,
+  },
+  {
+    name: 'duplicate bind',
+    file: 'duplicate.json',
+    text: document(device('q', '"kind": "queue", "in": { "type": "ROUTER", "bind": ["tcp://127.0.0.1:43100"] }, "out": { "type": "DEALER", "bind": ["tcp://127.0.0.1:43100"] }')),
+    path: '$.devices[0].out.bind[0]',
+    message: /another port/,
+  },
+  {
+    name: 'incompatible peers',
+    file: 'peers.json',
+    text: document(
+      device('pub', '"kind": "forwarder", "in": { "type": "XSUB", "bind": ["tcp://127.0.0.1:43100"] }, "out": { "type": "XPUB", "bind": ["tcp://127.0.0.1:43101"] }'),
+      device('q', '"kind": "queue", "in": { "type": "ROUTER", "bind": ["tcp://127.0.0.1:43102"] }, "out": { "type": "DEALER", "connect": ["tcp://127.0.0.1:43101"] }'),
+    ),
+    path: '$.devices[1].out.connect[0]',
+    message: /DEALER.*XPUB/,
+  },
+  {
+    name: 'inproc between devices',
+    file: 'inproc.json',
+    text: document(
+      device('a', '"kind": "streamer", "in": { "type": "PULL", "bind": ["tcp://127.0.0.1:43100"] }, "out": { "type": "PUSH", "bind": ["inproc://pipe"] }'),
+      device('b', '"kind": "streamer", "in": { "type": "PULL", "connect": ["inproc://pipe"] }, "out": { "type": "PUSH", "bind": ["tcp://127.0.0.1:43101"] }'),
+    ),
+    path: '$.devices[0].out.bind[0]',
+    message: /ipc:\/\/ or tcp:\/\/127\.0\.0\.1/,
+  },
+  {
+    name: 'newer version',
+    file: 'newer.json',
+    text: '{ "version": 2, "name": "x", "devices": [] }',
+    path: '$.version',
+    message: /Upgrade Switchyard/,
+  },
+  {
+    name: 'unknown field in YAML',
+    file: 'field.yaml',
+    text: `version: 1\nname: x\ndevices:\n  - id: q\n    kind: queue\n    colour: red\n    in: { type: ROUTER, bind: ["tcp://127.0.0.1:43100"] }\n    out: { type: DEALER, bind: ["tcp://127.0.0.1:43101"] }\n`,
+    path: '$.devices[0].colour',
+    message: /Unknown field "colour"/,
+  },
+];
+
+describe('cli validate', () => {
+  for (const example of readdirSync(join(REPO_ROOT, 'examples')).filter((name) => /\.(json|ya?ml)$/.test(name))) {
+    test(`example ${example} is valid`, async () => {
+      const result = await runCli(['validate', join('examples', example)]);
+      assert.equal(result.code, 0, result.stderr);
+      assert.match(result.stdout, /: valid, \d+ device\(s\), 0 warning\(s\)\./);
+    });
+  }
+
+  for (const bad of BAD_FILES) {
+    test(`${bad.name} exits 1 with its path`, async () => {
+      const path = join(folder.path, bad.file);
+      writeFileSync(path, bad.text);
+      const result = await runCli(['validate', path]);
+
+      assert.equal(result.code, 1);
+      const line = result.stderr.split('\n').find((candidate) => candidate.includes(`error at ${bad.path}: `));
+      assert.ok(line, `no error line at ${bad.path} in:\n${result.stderr}`);
+      assert.match(line, bad.message);
+      assert.doesNotMatch(result.stderr, STACK_LINE);
+      assert.match(result.stderr, /Fix the errors and validate again\./);
+    });
+  }
+
+  test('warnings keep exit code 0', async () => {
+    const path = join(folder.path, 'warning.json');
+    writeFileSync(path, document(device('f', '"kind": "forwarder", "in": { "type": "SUB", "bind": ["tcp://127.0.0.1:43103"] }, "out": { "type": "PUB", "bind": ["tcp://127.0.0.1:43104"] }')));
+    const result = await runCli(['validate', path]);
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(result.stderr, /warning at \$\.devices\[0\]\.in\.type: .*subscribe/);
+    assert.match(result.stdout, /1 warning\(s\)/);
+  });
+
+  test('missing file exits 1', async () => {
+    const result = await runCli(['validate', join(folder.path, 'absent.json')]);
+    assert.equal(result.code, 1);
+    assert.match(result.stderr, /does not exist/);
+    assert.doesNotMatch(result.stderr, STACK_LINE);
+  });
+
+  const USAGE_ERRORS: Array<{ args: string[]; message: RegExp }> = [
+    { args: [], message: /Usage: switchyard COMMAND/ },
+    { args: ['frobnicate'], message: /unknown command "frobnicate"/ },
+    { args: ['validate'], message: /Missing the topology FILE argument\. Run "switchyard validate --help"/ },
+    { args: ['validate', 'a.json', 'b.json'], message: /Expected one topology FILE, got 2/ },
+    { args: ['validate', '--strict', 'a.json'], message: /Unknown option '--strict'/ },
+    { args: ['export', 'examples/broker.json'], message: /Missing --format/ },
+    { args: ['export', 'examples/broker.json', '--format', 'xml'], message: /Unknown format "xml"/ },
+    { args: ['run', 'examples/broker.json', '--device', 'nobody'], message: /No device "nobody"/ },
+    { args: ['run', 'examples/broker.json', '--device'], message: /argument missing/ },
+  ];
+  for (const usage of USAGE_ERRORS) {
+    test(`usage error ${usage.args.join(' ') || '(none)'} exits 2`, async () => {
+      const result = await runCli(usage.args);
+      assert.equal(result.code, 2);
+      assert.match(result.stderr, usage.message);
+      assert.doesNotMatch(result.stderr, STACK_LINE);
+    });
+  }
+
+  for (const command of ['run', 'validate', 'export', 'serve']) {
+    test(`${command} --help exits 0`, async () => {
+      const result = await runCli([command, '--help']);
+      assert.equal(result.code, 0, result.stderr);
+      assert.match(result.stdout, new RegExp(`^Usage: switchyard ${command}`));
+    });
+  }
+
+  test('bin/switchyard.js runs the CLI', async () => {
+    const { spawnSync } = await import('node:child_process');
+    const result = spawnSync(process.execPath, [join(REPO_ROOT, 'bin', 'switchyard.js'), '--help'], { encoding: 'utf8' });
+    assert.equal(result.status, 0, result.stderr);
+    assert.match(result.stdout, /Usage: switchyard COMMAND/);
+  });
+});
