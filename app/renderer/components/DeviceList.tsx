@@ -40,7 +40,7 @@ function DeviceRow({ device }: { device: DeviceSpec }) {
   const active = state.state !== 'stopped' && state.state !== 'failed' && state.state !== 'crashed';
 
   return (
-    <tr data-testid={`device-${device.id}`} data-state={state.state}>
+    <tr data-testid={`device-${device.id}`} data-state={state.state} data-pid={state.state === 'running' ? state.pid : undefined}>
       <td className="device-id">{device.id}</td>
       <td>{device.kind}</td>
       <td>
@@ -64,9 +64,9 @@ function DeviceRow({ device }: { device: DeviceSpec }) {
 function describeState(state: DeviceState): string {
   switch (state.state) {
     case 'running':
-      return Object.values(state.endpoints).flat().join(' ');
+      return [state.pid === undefined ? '' : `pid ${state.pid}`, ...Object.values(state.endpoints).flat()].filter(Boolean).join(' ');
     case 'failed':
-      return state.reason;
+      return state.endpoint === undefined || state.reason.includes(state.endpoint) ? state.reason : `${state.reason} (${state.endpoint})`;
     case 'crashed':
       return `exit code ${state.exitCode ?? 'none'}, signal ${state.signal ?? 'none'}`;
     default:
