@@ -68,7 +68,7 @@ export function createClient(bridge: EngineBridge, connection: ConnectionSource)
       set.add(listener as (payload: never) => void);
       return () => set.delete(listener as (payload: never) => void);
     },
-    onConnection: connection.onConnection,
+    onConnection: (listener) => connection.onConnection(listener),
   };
 }
 
