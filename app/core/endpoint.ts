@@ -9,7 +9,7 @@ export type Transport = (typeof TRANSPORTS)[number];
 /** Whether the endpoint is bound (`zmq_bind`) or connected to (`zmq_connect`). */
 export type EndpointUse = 'bind' | 'connect';
 
-/** How the host part of a `tcp://` or `ws://` endpoint is written. */
+/** Kind of host in a `tcp://` or `ws://` endpoint. */
 export type HostKind = 'wildcard' | 'ipv4' | 'ipv6' | 'name';
 
 export type Endpoint =
@@ -150,7 +150,7 @@ function splitHostPort(text: string, hostPort: string, use: EndpointUse): HostPo
     const rest = hostPort.slice(close + 1);
     if (!rest.startsWith(':')) return { ok: false, message: `Endpoint "${text}" has no port after the IPv6 address. Write "[${hostText}]:5555".` };
     portText = rest.slice(1);
-    if (!isIpv6(hostText)) return { ok: false, message: `Endpoint "${text}" has the invalid IPv6 address "${hostText}".` };
+    if (!isIpv6(hostText)) return { ok: false, message: `Endpoint "${text}" has the invalid IPv6 address "${hostText}". Write a valid one, such as [::1].` };
   } else {
     const colon = hostPort.lastIndexOf(':');
     if (colon < 0) return { ok: false, message: `Endpoint "${text}" has no port. Add ":port", such as "${text}:5555".` };
@@ -257,7 +257,7 @@ export function unsupportedTransportReason(endpoint: Endpoint, capabilities: Cap
 }
 
 /**
- * A canonical spelling for comparing endpoints: transport, lower-case host and
+ * Returns a canonical spelling for comparing endpoints: transport, lower-case host and
  * port. Different spellings of one address (`localhost` and `127.0.0.1`) stay
  * different here, because only the OS resolver can tell that they are equal.
  */
@@ -284,7 +284,7 @@ const IPV4_LOOPBACK = new Set(['127.0.0.1', 'localhost']);
 
 /**
  * Returns whether a connect to `connect` reaches a socket bound at `bind`, as
- * far as the text of the two endpoints tells. A bind on all interfaces (`*`,
+ * far as the text of the two endpoints shows. A bind on all interfaces (`*`,
  * `0.0.0.0`, `::`) matches a connect to a local address of the same port.
  * `localhost` and `127.0.0.1` match each other. A bind to a wildcard port
  * matches nothing, because its port is known only after it binds.

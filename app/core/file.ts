@@ -1,7 +1,7 @@
 /**
  * Reading and writing topology files in JSON (canonical) and YAML. Reading
- * never throws: every failure comes back as problems with a JSON path or a
- * line and column, and a file that fails the schema yields no document, so
+ * returns every fault of the input as problems with a JSON path or a line
+ * and column instead of throwing, and a file that fails the schema yields no document, so
  * the caller keeps what it had open.
  */
 import YAML from 'yaml';
@@ -21,7 +21,7 @@ export type ReadResult = { ok: true; document: Topology; problems: Problem[] } |
  * non-blank character is `{` is read as JSON and anything else as YAML.
  * Option aliases such as `ZMQ_SNDHWM` and `identity` are renamed to their
  * canonical names without a problem being reported. On success, `problems`
- * holds the validation errors and warnings of the document.
+ * contains the validation errors and warnings of the document.
  */
 export function readTopology(text: string, format?: TopologyFormat): ReadResult {
   const chosen = format ?? (text.trimStart().startsWith('{') ? 'json' : 'yaml');
@@ -57,7 +57,9 @@ function parseJson(text: string): ParseOutcome {
   try {
     return { ok: true, value: parseJsonText(text) };
   } catch (error) {
-    if (error instanceof JsonSyntaxError) return fail('$', `${error.message}`);
+    if (error instanceof JsonSyntaxError) return fail('$', error.message);
+    // The parser recurses once per nesting level, so absurd nesting exhausts the stack.
+    if (error instanceof RangeError) return fail('$', 'Invalid JSON: the values are nested too deeply to read. A topology file needs fewer than a hundred levels.');
     throw error;
   }
 }
@@ -72,7 +74,13 @@ function parseYaml(text: string): ParseOutcome {
     const reason = (first.message.split('\n')[0] ?? first.message).replace(/ at line \d+, column \d+:?$/, '');
     return fail('$', `Invalid YAML${where}: ${reason}`);
   }
-  return { ok: true, value: document.toJS({ maxAliasCount: 100 }) };
+  try {
+    return { ok: true, value: document.toJS({ maxAliasCount: 100 }) };
+  } catch (error) {
+    // toJS throws when aliases expand past maxAliasCount (a "billion laughs" file).
+    if (error instanceof ReferenceError || error instanceof RangeError) return fail('$', `Invalid YAML: ${error.message}`);
+    throw error;
+  }
 }
 
 /**

@@ -1,6 +1,6 @@
 /**
- * Which ZeroMQ socket types may talk to each other, and what each type can
- * do inside a device. libzmq refuses an incompatible peer silently during the
+ * Compatibility of ZeroMQ socket types with each other and with the roles
+ * inside a device. libzmq refuses an incompatible peer silently during the
  * handshake, so these tables are the only place the user learns of it.
  */
 import type { DeviceKind, SocketType } from './topology.js';

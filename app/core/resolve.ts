@@ -33,7 +33,7 @@ export class MissingSecretError extends Error {
   }
 }
 
-/** An environment variable holds text that does not fit the option's value type. */
+/** An environment variable contains text that does not fit the option's value type. */
 export class InvalidEnvValueError extends Error {
   override readonly name = 'InvalidEnvValueError';
 

@@ -1,6 +1,6 @@
 /**
  * Turns zod issues from the topology schema into problems with a JSON path
- * and a message that says what to write instead.
+ * and a message that names what to write instead.
  */
 import type { z } from 'zod';
 import type { Problem } from './contract.js';

@@ -166,7 +166,8 @@ function checkDeviceShape(device: DeviceSpec, index: number): Problem[] {
 
 function suggestedType(device: DeviceSpec, role: 'in' | 'out'): SocketType {
   const fit = KIND_SOCKET_TYPES[device.kind];
-  return fit ? (fit[role][0] as SocketType) : role === 'in' ? 'ROUTER' : 'DEALER';
+  if (fit) return fit[role][0] as SocketType;
+  return role === 'in' ? 'ROUTER' : 'DEALER';
 }
 
 /** Checks option names, value types and socket types, and subscriptions on SUB. */

@@ -70,6 +70,8 @@ const badCases: BadCase[] = [
   ['text after value', '{"version": 1, "name": "x", "devices": []} extra', '$', /unexpected text after the end/],
   ['duplicate key', '{"version": 1, "name": "a", "name": "b", "devices": []}', '$', /line 1, column 29: the property "name" appears twice/],
   ['empty file', '', '$', /must contain an object/],
+  ['deeply nested json', `{"version": ${'['.repeat(50_000)}`, '$', /nested too deeply/],
+  ['yaml alias bomb', `a: &a [x, x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]\nc: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b]\nd: [*c, *c, *c, *c, *c, *c, *c, *c, *c, *c]\n`, '$', /Invalid YAML/],
   ['json array', '[1, 2]', '$', /must contain an object .* but it contains a list/],
   ['yaml syntax error', 'version: 1\nname: x\ndevices: [\n', '$', /Invalid YAML at line 4, column 1/],
   ['yaml duplicate key', 'version: 1\nname: a\nname: b\ndevices: []\n', '$', /Invalid YAML at line 3.*unique/i],

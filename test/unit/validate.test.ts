@@ -5,7 +5,7 @@ import { canPair, PEER_TYPES } from '../../app/core/peers.js';
 import { SOCKET_TYPES, type Topology } from '../../app/core/topology.js';
 import { validateTopology } from '../../app/core/validate.js';
 
-/** A valid topology: a streamer feeding a monitored queue, all on loopback. */
+/** Returns a valid topology: a queue whose out socket connects to a monitored queue, all on loopback. */
 function base(): Topology {
   return {
     version: 1,

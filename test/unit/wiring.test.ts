@@ -5,7 +5,7 @@ import { deriveWiring } from '../../app/core/wiring.js';
 
 /**
  *   clients --> [front: ROUTER|DEALER] --> [broker: ROUTER|DEALER] --> workers
- *                                            mon PUB (nobody connects)
+ *                                            mon PUB (no device connects)
  *   outside publisher (binds 41304) --> [fan: SUB|PUB] --> broker.out (incompatible: PUB to DEALER)
  */
 const doc: Topology = {
