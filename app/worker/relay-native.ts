@@ -325,6 +325,15 @@ function toNativeSocket(deviceId: string, role: SocketRole, spec: ResolvedSocket
       optionNames.push(option.name);
     }
   }
+
+  // A PUB or XPUB drops silently at its high-water mark, so the relay could
+  // not count monitor drops. ZMQ_XPUB_NODROP turns such a send into EAGAIN,
+  // which the relay counts, unless the topology sets xpub_nodrop itself.
+  const explicitNoDrop = Object.keys(spec.options).some((name) => lookupOption(name)?.name === 'xpub_nodrop');
+  if (role === 'mon' && (spec.type === 'PUB' || spec.type === 'XPUB') && !explicitNoDrop) {
+    options.push([OPTION_NUMBERS.xpub_nodrop!.number, OptionKind.Int, 1]);
+    optionNames.push('xpub_nodrop');
+  }
   return { role, type: SOCKET_TYPE_NUMBERS[spec.type], options, optionNames, bind: spec.bind, connect: spec.connect };
 }
 
