@@ -21,9 +21,9 @@ const REQUEST_INTERVAL_MS = 250;
 
 async function main(): Promise<number> {
   console.log('Starting: switchyard run examples/broker.json --monitor');
-  const runner = spawn(process.execPath, [join(ROOT, 'bin', 'switchyard.js'), 'run', join(ROOT, 'examples', 'broker.json'), '--monitor'], {
-    stdio: ['ignore', 'inherit', 'pipe'],
-  });
+  // The TypeScript source runs through tsx, so the demo never picks up a stale build in dist/.
+  const cli = [join(ROOT, 'app', 'cli', 'main.ts'), 'run', join(ROOT, 'examples', 'broker.json'), '--monitor'];
+  const runner = spawn(process.execPath, ['--import', 'tsx', ...cli], { stdio: ['ignore', 'inherit', 'pipe'] });
   const runnerExit = new Promise<number | null>((resolve) => runner.on('exit', (code) => resolve(code)));
 
   const running = new Promise<boolean>((resolve) => {

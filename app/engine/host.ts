@@ -60,6 +60,11 @@ export class ChildProcessHost implements DeviceHost {
       env: this.env,
       // stdout and stderr are piped so that worker output reaches the engine log.
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+      // A process group of its own keeps the terminal's Ctrl-C (SIGINT to the
+      // foreground group) away from workers: the engine stops them in order,
+      // instead of seeing them die and restarting them. A worker still exits
+      // when the engine dies, because its IPC channel closes.
+      detached: true,
       serialization: 'json',
     });
     return new ChildDeviceProcess(child);

@@ -95,6 +95,24 @@ describe('cli run', () => {
     await waitUntilGone([pid], 5_000);
   });
 
+  /*
+   *   Ctrl-C in a terminal sends SIGINT to the whole foreground process group;
+   *   workers sit in their own groups, so the runner stops them in order.
+   */
+  test('Ctrl-C to the process group stops cleanly', async (t) => {
+    const example = exampleOnPorts('broker.json', 800, folder.path);
+    const cli = startCli(['run', example.path], { processGroup: true });
+    t.after(() => cli.child.kill('SIGKILL'));
+    const pid = await waitForRunning(cli, 'broker');
+
+    process.kill(-cli.child.pid!, 'SIGINT');
+    const exit = await cli.exited;
+    assert.equal(exit.code, 0, cli.stderr());
+    assert.doesNotMatch(cli.stderr(), /unexpectedly|restarting/);
+    assert.match(cli.stderr(), new RegExp(`\\[device broker pid=${pid}\\] exited with code 0`));
+    assert.equal(isAlive(pid), false);
+  });
+
   test('SIGTERM stops every device', async (t) => {
     const forwarder = exampleOnPorts('pubsub-forwarder.json', 400, folder.path);
     const cli = startCli(['run', forwarder.path]);

@@ -101,11 +101,13 @@ export interface CliProcess {
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
-export function startCli(args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): CliProcess {
+/** Starts the CLI; `processGroup` makes it the leader of a new process group, as a shell does for a foreground job. */
+export function startCli(args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv; processGroup?: boolean } = {}): CliProcess {
   const child = spawn(process.execPath, ['--import', 'tsx', join(REPO_ROOT, 'app', 'cli', 'main.ts'), ...args], {
     cwd: options.cwd ?? REPO_ROOT,
     env: { ...process.env, ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
+    detached: options.processGroup ?? false,
   });
   let stdout = '';
   let stderr = '';

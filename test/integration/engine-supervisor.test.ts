@@ -257,6 +257,58 @@ describe('engine supervisor', () => {
   }
 
   /*
+   *   client DEALER -> ROUTER in [flood] out DEALER <- sink DEALER
+   *                            mon PUB -> engine tap limited to 10 messages a batch
+   */
+  test('tap bounds batches and counts drops', async (t) => {
+    const engine = newEngine({ tapLimits: { maxMessages: 10, intervalMs: 200 } });
+    const batches = record(engine, 'monitor:batch');
+    await engine.handle('document:replace', {
+      document: topology('t', [
+        monitoredQueue('flood', { in: 'tcp://127.0.0.1:43071', out: 'tcp://127.0.0.1:43072', mon: 'tcp://127.0.0.1:43073' }),
+      ]),
+    });
+    await engine.handle('monitor:subscribe', { device: 'flood' });
+    await engine.handle('device:start', {});
+
+    const client = new Dealer({ linger: 0 });
+    const sink = new Dealer({ linger: 0 });
+    t.after(() => {
+      client.close();
+      sink.close();
+    });
+    client.connect('tcp://127.0.0.1:43071');
+    sink.connect('tcp://127.0.0.1:43072');
+    let received = 0;
+    const draining = (async () => {
+      for await (const _message of sink) received += 1;
+    })().catch(() => undefined);
+
+    for (let probe = 0; probe < 100 && batches.length === 0; probe++) {
+      await client.send(['', `probe ${probe}`]);
+      await waitFor('a batch', () => batches.length > 0, 100).catch(() => undefined);
+    }
+    assert.ok(batches.length > 0, 'the tap delivered no batch after 100 probes');
+    await waitFor('the probes to arrive', () => received > 0);
+
+    const before = batches.length;
+    const sentBefore = received;
+    const total = 500;
+    for (let index = 0; index < total; index++) await client.send(['', `flood ${index}`]);
+    await waitFor('every flood message at the sink', () => received >= sentBefore + total);
+    const seen = () => batches.slice(before).reduce((sum, batch) => sum + batch.messages.length + batch.dropped, 0);
+    await waitFor('the tap to account for the flood', () => seen() >= total);
+
+    const later = batches.slice(before);
+    for (const batch of later) assert.ok(batch.messages.length <= 10, `a batch had ${batch.messages.length} messages`);
+    assert.ok(later.some((batch) => batch.dropped > 0), 'no batch reported dropped messages');
+
+    await engine.close();
+    sink.close();
+    await draining;
+  });
+
+  /*
    *   [a] and [b] streamers on :43051-43054; close() must leave no worker
    */
   test('close leaves no process', async () => {
