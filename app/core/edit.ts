@@ -71,7 +71,7 @@ export type EditResult =
 export const FIRST_EDITOR_PORT = 5555;
 
 /** Grid step between devices that the editor places without a position. */
-const PLACEMENT_STEP = { x: 260, y: 180 };
+const PLACEMENT_STEP = { x: 440, y: 180 };
 
 class EditError extends Error {}
 

@@ -181,6 +181,7 @@ export function FileBar() {
       )}
       {pasteOpen && (
         <ImportDialog
+          errors={importErrors}
           onImport={(text) => void importText(text, undefined)}
           onCancel={() => {
             setPasteOpen(false);
@@ -188,7 +189,7 @@ export function FileBar() {
           }}
         />
       )}
-      {importErrors && <ImportErrors message={importErrors} onDismiss={() => setImportErrors(null)} />}
+      {importErrors && !pasteOpen && <ImportErrors message={importErrors} onDismiss={() => setImportErrors(null)} />}
     </div>
   );
 }
@@ -218,7 +219,7 @@ function ConfirmDialog(props: {
   );
 }
 
-function ImportDialog(props: { onImport: (text: string) => void; onCancel: () => void }) {
+function ImportDialog(props: { errors: string | null; onImport: (text: string) => void; onCancel: () => void }) {
   const [text, setText] = useState('');
   return (
     <div className="dialog-backdrop">
@@ -232,6 +233,7 @@ function ImportDialog(props: { onImport: (text: string) => void; onCancel: () =>
           value={text}
           onChange={(event) => setText(event.currentTarget.value)}
         />
+        {props.errors && <ImportErrors message={props.errors} />}
         <div className="dialog-actions">
           <button type="button" data-testid="import-cancel" onClick={props.onCancel}>
             Cancel
@@ -246,10 +248,10 @@ function ImportDialog(props: { onImport: (text: string) => void; onCancel: () =>
 }
 
 /** The engine's import error: a summary line, then one `  <path>: <message>` line per error. */
-function ImportErrors(props: { message: string; onDismiss: () => void }) {
+function ImportErrors(props: { message: string; onDismiss?: () => void }) {
   const [summary, ...details] = props.message.split('\n');
   return (
-    <div className="import-errors" role="alert" data-testid="import-errors">
+    <div className={props.onDismiss ? 'import-errors floating' : 'import-errors'} role="alert" data-testid="import-errors">
       <p>{summary}</p>
       {details.length > 0 && (
         <ul>
@@ -265,9 +267,11 @@ function ImportErrors(props: { message: string; onDismiss: () => void }) {
           })}
         </ul>
       )}
-      <button type="button" data-testid="import-errors-dismiss" onClick={props.onDismiss}>
-        Dismiss
-      </button>
+      {props.onDismiss && (
+        <button type="button" data-testid="import-errors-dismiss" onClick={props.onDismiss}>
+          Dismiss
+        </button>
+      )}
     </div>
   );
 }
