@@ -84,7 +84,7 @@ const SOCKET_TYPE_NUMBERS: Record<SocketType, number> = {
  * listed make the factory throw `RelayUnsupportedError`, so the worker runs
  * that device on the JavaScript relay.
  */
-const OPTION_NUMBERS: Record<string, { number: number; kind?: OptionKind }> = {
+export const OPTION_NUMBERS: Readonly<Record<string, { number: number; kind?: OptionKind }>> = {
   sndhwm: { number: 23 },
   rcvhwm: { number: 24 },
   sndtimeo: { number: 28 },
