@@ -66,13 +66,14 @@ export async function runCommand(argv: string[], output: Output): Promise<number
   const engine = new Engine({ host: new ChildProcessHost(), logger });
   const finished = watchUntilFinished(engine, selected);
   const stopSignals = onStopSignal(() => finished.stop(EXIT_OK));
+  const drops = new DropReporter(logger);
 
   try {
     await engine.handle('document:replace', { document });
     if (values.monitor) {
       engine.on('monitor:batch', (batch) => {
         for (const message of batch.messages) output.out(formatMonitorLine(message));
-        if (batch.dropped > 0) logger.warn(`tap ${batch.device}`, `${batch.dropped} monitor message(s) dropped because the tap fell behind`);
+        drops.add(batch.device, batch.dropped);
       });
       for (const device of document.devices.filter((candidate) => selected.includes(candidate.id))) {
         const reason = untappableReason(device.id, device.mon);
@@ -90,6 +91,7 @@ export async function runCommand(argv: string[], output: Output): Promise<number
   } finally {
     stopSignals();
     await engine.close();
+    drops.flush();
   }
 }
 
@@ -115,6 +117,31 @@ function watchUntilFinished(engine: Engine, ids: string[]) {
     if (ids.includes(device)) check();
   });
   return { code, check, stop: (exitCode: number) => settle(exitCode) };
+}
+
+/** Logs the monitor messages a tap dropped, summed per device, at most once per interval. */
+class DropReporter {
+  private readonly pending = new Map<string, number>();
+  private lastReport = 0;
+
+  constructor(
+    private readonly logger: Logger,
+    private readonly intervalMs = 5_000,
+  ) {}
+
+  add(device: string, dropped: number): void {
+    if (dropped === 0) return;
+    this.pending.set(device, (this.pending.get(device) ?? 0) + dropped);
+    if (Date.now() - this.lastReport >= this.intervalMs) this.flush();
+  }
+
+  flush(): void {
+    this.lastReport = Date.now();
+    for (const [id, count] of this.pending) {
+      this.logger.warn(`tap ${id}`, `dropped ${count} monitor message(s) because more arrived than one batch holds; they were not printed`);
+    }
+    this.pending.clear();
+  }
 }
 
 function isActive(state: DeviceState): boolean {

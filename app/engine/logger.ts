@@ -10,7 +10,10 @@ export type LogSink = (entry: LogEntry) => void;
 
 const LEVEL_ORDER: Record<LogLevel, number> = { debug: 0, info: 1, warn: 2, error: 3 };
 
-/** Repeats of one source and message within this window are counted, not logged. */
+/**
+ * Repeats of one source and message within this window are counted, not
+ * logged; the count is logged before the next different entry.
+ */
 const REPEAT_WINDOW_MS = 5_000;
 
 export class Logger {

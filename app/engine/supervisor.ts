@@ -103,6 +103,8 @@ export class DeviceSupervisor {
     this.device = device;
     this.restartPolicy = restart;
     this.crashCount = 0;
+    // A worker that reported `failed` may still be exiting and holding a port it bound.
+    if (this.run && !this.run.hasExited) await this.endProcess(this.run);
     const settled = this.waitUntilSettled();
     this.spawnRun();
     await settled;

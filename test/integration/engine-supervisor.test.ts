@@ -186,6 +186,36 @@ describe('engine supervisor', () => {
   });
 
   /*
+   *   [mute] a real worker, frozen with SIGSTOP right after it is spawned,
+   *   so it never reports ready: the start times out and the worker is killed
+   */
+  test('start timeout fails and kills', async () => {
+    const inner = new ChildProcessHost();
+    const frozen: number[] = [];
+    const freezingHost = {
+      spawn(deviceId: string) {
+        const worker = inner.spawn(deviceId);
+        process.kill(worker.pid!, 'SIGSTOP');
+        frozen.push(worker.pid!);
+        return worker;
+      },
+    };
+    const engine = newEngine({ host: freezingHost, timings: { startTimeoutMs: 1_000, stopTimeoutMs: 300 } });
+    const states = record(engine, 'device:state');
+    await engine.handle('document:replace', {
+      document: topology('t', [streamer('mute', { in: 'tcp://127.0.0.1:43081', out: 'tcp://127.0.0.1:43082' }, { restart: 'on-failure' })]),
+    });
+
+    await engine.handle('device:start', {});
+    const mute = (await engine.handle('device:states', {}))['mute'];
+    assert.ok(mute?.state === 'failed');
+    assert.match(mute.reason, /did not report ready within 1 s/);
+    assert.equal(frozen.length, 1);
+    await waitUntilGone(frozen);
+    assert.deepEqual(statesOf(states, 'mute'), ['starting', 'failed']);
+  });
+
+  /*
    *   client DEALER -> ROUTER in [broker] out DEALER <- worker DEALER (echo)
    *                            mon PUB -> engine tap (SUB)
    *   over tcp with wildcard ports and over ipc in a temporary folder
