@@ -32,7 +32,7 @@ export function findElectronBinary(env: Record<string, string | undefined> = pro
   return existsSync(path) ? { ok: true, path } : { ok: false, reason: `"${path}" does not exist` };
 }
 
-/** The message printed where the desktop app cannot start for lack of the binary. */
+/** Formats the message printed when the desktop app cannot start because the binary is missing. */
 export function missingElectronMessage(reason: string): string {
   return [
     `The Electron binary is missing: ${reason}.`,

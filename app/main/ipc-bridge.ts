@@ -1,13 +1,13 @@
 /**
  * The main-process side of the IPC bridge, in plain Node so that it is tested
- * without Electron: it checks who sent a command and what the command
- * contains before the engine sees it.
+ * without Electron. It checks who sent a command and what the command
+ * contains before passing it to the engine.
  */
 import { parseCommand, requestEnvelopeSchema, type ResponseEnvelope } from '../core/contract.js';
 import { dispatch, type ContractEngine } from '../engine/transport-ws.js';
 import { APP_HOST, APP_SCHEME } from './channels.js';
 
-/** What Electron reports about the sender of an IPC message, reduced to what the check needs. */
+/** The sender of an IPC message as Electron reports it, reduced to the fields the check uses. */
 export interface IpcSender {
   /** `event.sender.id`: the webContents that sent the message. */
   webContentsId: number;

@@ -20,15 +20,21 @@ import { registerRendererScheme, serveRenderer } from './renderer-protocol.js';
 import { UtilityProcessHost } from './utility-host.js';
 import { createMainWindow, loadRenderer, setupWebContentsSecurity } from './window.js';
 
-const here = dirname(fileURLToPath(import.meta.url));
+const mainDirectory = dirname(fileURLToPath(import.meta.url));
 /** The compiled layout: this file is dist/app/main/main.js, the renderer build is dist/renderer. */
-const RENDERER_DIRECTORY = join(here, '..', '..', 'renderer');
-const PRELOAD_PATH = join(here, 'preload.cjs');
+const RENDERER_DIRECTORY = join(mainDirectory, '..', '..', 'renderer');
+const PRELOAD_PATH = join(mainDirectory, 'preload.cjs');
 
 const logger = new Logger();
 
 function setupLogging(): void {
   logger.addSink(printingSink((line) => process.stderr.write(`${line}\n`), 'info'));
+}
+
+/** Lets SWITCHYARD_USER_DATA move the autosave and the crash marker, so end-to-end tests use a folder of their own. */
+function setupUserDataFolder(): void {
+  const folder = process.env.SWITCHYARD_USER_DATA;
+  if (folder) app.setPath('userData', folder);
 }
 
 /**
@@ -134,6 +140,8 @@ function setupQuit(engine: Engine, autosave: Autosave): void {
 
 async function main(): Promise<void> {
   setupLogging();
+
+  setupUserDataFolder();
 
   if (!setupSingleInstance()) {
     app.quit();

@@ -42,7 +42,7 @@ export function registerRendererScheme(): void {
   ]);
 }
 
-/** Answers `app://switchyard/PATH` with the file PATH under `rendererDirectory`, and 404 outside it. */
+/** Serves `app://switchyard/PATH` from the file PATH under `rendererDirectory`, with 404 outside it. */
 export function serveRenderer(rendererDirectory: string): void {
   const root = resolve(rendererDirectory);
   protocol.handle(APP_SCHEME, async (request) => {

@@ -48,13 +48,15 @@ function DeviceRow({ device }: { device: DeviceSpec }) {
       </td>
       <td data-testid="messages-in">{counters?.in.receivedMessages ?? 0}</td>
       <td data-testid="messages-out">{counters?.out.sentMessages ?? 0}</td>
-      <td className="row-actions">
-        <button type="button" data-testid="start" disabled={active} onClick={() => void startDevices([device.id])}>
-          Start
-        </button>
-        <button type="button" data-testid="stop" disabled={!active} onClick={() => void stopDevices([device.id])}>
-          Stop
-        </button>
+      <td>
+        <span className="row-actions">
+          <button type="button" data-testid="start" disabled={active} onClick={() => void startDevices([device.id])}>
+            Start
+          </button>
+          <button type="button" data-testid="stop" disabled={!active} onClick={() => void stopDevices([device.id])}>
+            Stop
+          </button>
+        </span>
       </td>
     </tr>
   );
