@@ -25,7 +25,7 @@ test('monitored queue shows in and out frames', async ({ app: page }) => {
   await setEndpoints(page, 'out', 'bind', [OUT]);
   await setEndpoints(page, 'mon', 'bind', [MON]);
 
-  // Each bind nobody in the topology connects to is an external client peer node.
+  // Each bind that no socket of the topology connects to shows as an external client peer node.
   await expect(page.getByTestId(`peer-${IN}`)).toBeVisible();
   await expect(page.getByTestId(`peer-${OUT}`)).toBeVisible();
   await expect(page.getByTestId('problem-count')).toHaveText('0');

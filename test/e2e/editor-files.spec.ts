@@ -26,7 +26,7 @@ test('export and import round trip', async ({ app: page }) => {
   const original = JSON.parse(exported.text);
   expect(original.devices.map((device: { id: string }) => device.id)).toEqual(['broker1', 'streamer1']);
 
-  // New over unsaved changes asks first; Cancel keeps the document.
+  // New over unsaved changes opens a confirmation, and Cancel keeps the document.
   await page.getByTestId('file-new').click();
   await expect(page.getByTestId('confirm-dialog')).toBeVisible();
   await page.getByTestId('confirm-cancel').click();

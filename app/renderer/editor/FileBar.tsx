@@ -247,7 +247,7 @@ function ImportDialog(props: { errors: string | null; onImport: (text: string) =
   );
 }
 
-/** The engine's import error: a summary line, then one `  <path>: <message>` line per error. */
+/** Shows the engine's import error, which is a summary line followed by one `  <path>: <message>` line per error. */
 function ImportErrors(props: { message: string; onDismiss?: () => void }) {
   const [summary, ...details] = props.message.split('\n');
   return (

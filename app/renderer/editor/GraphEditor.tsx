@@ -46,9 +46,14 @@ const NODE_TYPES = { device: memo(DeviceNodeView), peer: memo(PeerNodeView) };
 /** Places a peer without a saved position beside the first socket that uses its endpoint. */
 function peerPlacement(document: Topology, socket: SocketRef, index: number): { x: number; y: number } {
   const base = document.layout?.[socket.device] ?? { x: 80, y: 80 };
-  const dx = socket.role === 'in' ? -260 : socket.role === 'out' ? 300 : 60;
-  const dy = socket.role === 'mon' ? 200 : socket.role === 'ctrl' ? -160 : (index % 3) * 70 - 40;
-  return { x: base.x + dx, y: base.y + dy };
+  const offsets: Record<SocketRole, { x: number; y: number }> = {
+    in: { x: -260, y: (index % 3) * 70 - 40 },
+    out: { x: 300, y: (index % 3) * 70 - 40 },
+    mon: { x: 60, y: 200 },
+    ctrl: { x: 60, y: -160 },
+  };
+  const offset = offsets[socket.role];
+  return { x: base.x + offset.x, y: base.y + offset.y };
 }
 
 function buildNodes(document: Topology, peers: readonly ExternalPeer[], selected: string | null): GraphNode[] {

@@ -2,7 +2,7 @@
  * Editor state that the engine does not keep: undo and redo steps, the
  * selection, the last rejected edit, and the saved copy that decides whether
  * the document has unsaved changes. The engine's open document in the app
- * store is always the present; each edit is applied locally with
+ * store is always the present. Each edit is applied locally with
  * `app/core/edit.ts`, shown at once, and sent with `document:replace`.
  */
 import { useContext } from 'react';
@@ -74,7 +74,7 @@ export function createEditorActions(appStore: StoreApi<AppState>): EditorActions
   const current = () => appStore.getState().document ?? emptyTopology();
 
   const send = (document: Topology) => {
-    // Show the edit at once; the engine answers with the same document and its problems.
+    // Show the edit at once. The engine replies with the same document and its problems.
     appStore.setState({ document });
     void appStore.getState().replaceDocument(document);
   };

@@ -9,7 +9,7 @@ import { isEnvReference, type OptionValue, type SocketSpec } from '../../core/to
 import { useEditorActions } from '../editor/editor-store.js';
 import { CommitInput, LinesInput } from './fields.js';
 
-/** The value an option gets when the user adds it. */
+/** Returns the value an option gets when the user adds it. */
 export function initialOptionValue(option: OptionInfo): OptionValue {
   if (option.secret) return { env: option.name.toUpperCase() };
   switch (option.valueType) {

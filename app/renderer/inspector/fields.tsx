@@ -36,7 +36,7 @@ type LinesInputProps = Omit<TextareaHTMLAttributes<HTMLTextAreaElement>, 'value'
   onCommit: (lines: string[]) => void;
 };
 
-/** A textarea with one item per line, such as a list of endpoints. Ctrl+Enter or blur commits. */
+/** Edits a list as a textarea with one item per line, such as endpoints. Ctrl+Enter or blur commits. */
 export function LinesInput({ lines, onCommit, ...rest }: LinesInputProps) {
   const text = lines.join('\n');
   const [draft, setDraft] = useState(text);

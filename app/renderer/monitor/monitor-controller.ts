@@ -1,7 +1,7 @@
 /**
  * Live monitor traffic outside React state. Batches from the engine queue up
  * here and are merged into a bounded `MonitorBuffer` on a timer, a few times
- * a second, and only then is the view told to redraw. A flood of messages
+ * a second, and only then does the view redraw. A flood of messages
  * therefore costs one filter pass over the new rows and one render per tick,
  * never one render per message.
  */
@@ -20,7 +20,7 @@ import type { EngineClient } from '../client.js';
 /** Milliseconds between merges of queued batches into the history. */
 export const MONITOR_FLUSH_MS = 250;
 
-/** What the monitor view renders from; replaced, never mutated, on each change. */
+/** State the monitor view renders from. Each change replaces it and never mutates it. */
 export interface MonitorSnapshot {
   /** Rows that pass the filter, oldest first. */
   rows: readonly MonitorRow[];
@@ -29,7 +29,7 @@ export interface MonitorSnapshot {
   dropped: number;
   paused: boolean;
   filter: MonitorFilter;
-  /** Why the filter's regular expression is invalid, or null. */
+  /** Error message for an invalid regular expression in the filter, or null. */
   filterError: string | null;
   /** Devices whose monitor socket is tapped. */
   tapped: readonly string[];
