@@ -87,17 +87,19 @@ function texts(frames: Buffer[]): string[] {
 }
 
 const sockets: zmq.Socket[] = [];
+const scripts: ChildProcess[] = [];
 const strayPids = new Set<number>();
-let script: ChildProcess | undefined;
-let workDir: string | undefined;
+const workDirs: string[] = [];
 
 after(() => {
   for (const socket of sockets) socket.close();
-  if (script?.pid !== undefined && script.exitCode === null && script.signalCode === null) script.kill('SIGKILL');
+  for (const script of scripts) {
+    if (script.exitCode === null && script.signalCode === null) script.kill('SIGKILL');
+  }
   for (const pid of strayPids) {
     if (isAlive(pid)) process.kill(pid, 'SIGKILL');
   }
-  if (workDir) rmSync(workDir, { recursive: true, force: true });
+  for (const dir of workDirs) rmSync(dir, { recursive: true, force: true });
 });
 
 function open<S extends zmq.Socket>(socket: S): S {
@@ -106,30 +108,55 @@ function open<S extends zmq.Socket>(socket: S): S {
   return socket;
 }
 
-test('pyzmq export: streamer and monitored queue', { timeout: 60_000 }, async (t) => {
-  const missing = pyzmqMissingReason();
-  if (missing) {
-    t.skip(`PyZMQ is not available (${missing}); install Debian's python3-zmq to run this test.`);
-    return;
-  }
+interface RunningScript {
+  output(): string;
+  /** Sends SIGTERM, waits for the script and its device processes to exit, and returns the exit code. */
+  stop(): Promise<number | null>;
+}
 
-  workDir = mkdtempSync(join(tmpdir(), 'switchyard-pyzmq-'));
+/** Exports `document`, runs the script under /usr/bin/python3 and waits until every device process started. */
+async function runExport(document: Topology): Promise<RunningScript> {
+  const workDir = mkdtempSync(join(tmpdir(), 'switchyard-pyzmq-'));
+  workDirs.push(workDir);
   const path = join(workDir, 'topology.py');
-  writeFileSync(path, exportPyzmq(topology));
+  writeFileSync(path, exportPyzmq(document));
 
   let output = '';
   const child = spawn(PYTHON, [path], { stdio: ['ignore', 'pipe', 'pipe'] });
-  script = child;
+  scripts.push(child);
   child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
 
-  await waitFor(() => output.includes('Running 2 device(s)') || child.exitCode !== null, 'the script to start its devices');
-  assert.match(output, /Running 2 device\(s\) of pyzmq export "test"/, output);
+  const count = document.devices.length;
+  await waitFor(() => output.includes(`Running ${count} device(s)`) || child.exitCode !== null, 'the script to start its devices');
+  assert.match(output, new RegExp(`Running ${count} device\\(s\\)`), output);
   const pid = child.pid as number;
-  await waitFor(() => childPids(pid).length >= 2, 'two device processes');
+  await waitFor(() => childPids(pid).length >= count, `${count} device processes`);
   const devicePids = childPids(pid);
   for (const devicePid of devicePids) strayPids.add(devicePid);
+
+  return {
+    output: () => output,
+    stop: async () => {
+      child.kill('SIGTERM');
+      const code = await exited;
+      await waitFor(() => devicePids.every((devicePid) => !isAlive(devicePid)), 'the device processes to exit');
+      return code;
+    },
+  };
+}
+
+function skipWithoutPyzmq(t: { skip(message: string): void }): boolean {
+  const missing = pyzmqMissingReason();
+  if (missing) t.skip(`PyZMQ is not available (${missing}); install Debian's python3-zmq to run this test.`);
+  return missing !== undefined;
+}
+
+test('pyzmq export: streamer and monitored queue', { timeout: 60_000 }, async (t) => {
+  if (skipWithoutPyzmq(t)) return;
+  const script = await runExport(topology);
+  assert.match(script.output(), /Running 2 device\(s\) of pyzmq export "test"/);
 
   // Streamer: multipart messages pass through in order. PUSH queues until
   // connected, so nothing is lost while the device process binds.
@@ -195,9 +222,105 @@ test('pyzmq export: streamer and monitored queue', { timeout: 60_000 }, async (t
   assert.deepEqual(copyOut, [Buffer.from(OUT_PREFIX), clientId, Buffer.alloc(0), Buffer.from('world')]);
 
   // SIGTERM stops the script, which stops its device processes.
-  child.kill('SIGTERM');
-  const code = await exited;
-  assert.equal(code, 0, output);
-  assert.doesNotMatch(output, /Traceback/, output);
-  await waitFor(() => devicePids.every((devicePid) => !isAlive(devicePid)), 'the device processes to exit');
+  const code = await script.stop();
+  assert.equal(code, 0, script.output());
+  assert.doesNotMatch(script.output(), /Traceback/);
+});
+
+/**
+ *   upstream XPUB 41410 <-- [fan: XSUB subscribe "keep" | PUB 41411] --> downstream SUB
+ *
+ *   client DEALER "client-1" --> [pair: ROUTER 41412 | ROUTER 41413] --> worker DEALER "worker-1"
+ */
+const forwardAndSwap: Topology = {
+  version: 1,
+  name: 'xsub and router pair',
+  devices: [
+    {
+      id: 'fan',
+      kind: 'forwarder',
+      in: { type: 'XSUB', connect: ['tcp://127.0.0.1:41410'], options: { subscribe: ['keep'], linger: 0 } },
+      out: { type: 'PUB', bind: ['tcp://127.0.0.1:41411'], options: { linger: 0 } },
+    },
+    {
+      id: 'pair',
+      kind: 'queue',
+      in: { type: 'ROUTER', bind: ['tcp://127.0.0.1:41412'], options: { linger: 0 } },
+      out: { type: 'ROUTER', bind: ['tcp://127.0.0.1:41413'], options: { linger: 0 } },
+    },
+  ],
+};
+
+test('pyzmq export: xsub subscription and router pair', { timeout: 60_000 }, async (t) => {
+  if (skipWithoutPyzmq(t)) return;
+
+  // The upstream XPUB binds first so that it sees the XSUB subscription message.
+  const upstream = open(new zmq.XPublisher());
+  upstream.receiveTimeout = 10_000;
+  await upstream.bind('tcp://127.0.0.1:41410');
+  const script = await runExport(forwardAndSwap);
+
+  const subscription = await upstream.receive();
+  assert.deepEqual(subscription, [Buffer.from('\x01keep')]);
+
+  // The downstream SUB misses what the device's PUB sends before the SUB's
+  // own subscription arrives, so probes go out until one comes through.
+  const downstream = open(new zmq.Subscriber());
+  downstream.receiveTimeout = 200;
+  downstream.subscribe();
+  downstream.connect('tcp://127.0.0.1:41411');
+  let forwarding = false;
+  for (let attempt = 0; attempt < 50 && !forwarding; attempt++) {
+    await upstream.send(`keep probe ${attempt}`);
+    try {
+      await downstream.receive();
+      forwarding = true;
+    } catch (error) {
+      if ((error as { code?: string }).code !== 'EAGAIN') throw error;
+    }
+  }
+  assert.ok(forwarding, 'the downstream SUB received no probe within 50 attempts');
+  downstream.receiveTimeout = 10_000;
+
+  await upstream.send('drop 1');
+  await upstream.send('keep 1');
+  let forwarded: string[];
+  do forwarded = texts(await downstream.receive());
+  while (forwarded[0]?.startsWith('keep probe'));
+  assert.deepEqual(forwarded, ['keep 1']);
+
+  // ROUTER to ROUTER: the device swaps the first two frames, so each side
+  // addresses the other by routing id. The out ROUTER drops messages to an
+  // unknown peer, so probes go out until the worker has connected.
+  const client = open(new zmq.Dealer({ routingId: 'client-1' }));
+  client.receiveTimeout = 10_000;
+  client.connect('tcp://127.0.0.1:41412');
+  const worker = open(new zmq.Dealer({ routingId: 'worker-1' }));
+  worker.receiveTimeout = 200;
+  worker.connect('tcp://127.0.0.1:41413');
+  let routed = false;
+  for (let attempt = 0; attempt < 50 && !routed; attempt++) {
+    await client.send(['worker-1', 'probe']);
+    try {
+      await worker.receive();
+      routed = true;
+    } catch (error) {
+      if ((error as { code?: string }).code !== 'EAGAIN') throw error;
+    }
+  }
+  assert.ok(routed, 'the worker received no probe within 50 attempts');
+  worker.receiveTimeout = 10_000;
+
+  await client.send(['worker-1', 'job']);
+  let job: string[];
+  do job = texts(await worker.receive());
+  while (job[1] === 'probe');
+  assert.deepEqual(job, ['client-1', 'job']);
+
+  await worker.send(['client-1', 'done']);
+  assert.deepEqual(texts(await client.receive()), ['worker-1', 'done']);
+
+  const code = await script.stop();
+  assert.equal(code, 0, script.output());
+  assert.doesNotMatch(script.output(), /Traceback/);
 });
