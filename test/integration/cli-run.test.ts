@@ -7,11 +7,13 @@
  *                     PUB (monitor) ─> tap in the runner ─> stdout lines
  */
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { Reply, Request } from 'zeromq';
+import { readTopology } from '../../app/core/file.js';
 import {
+  REPO_ROOT,
   exampleOnPorts,
   isAlive,
   runCli,
@@ -110,6 +112,46 @@ describe('cli run', () => {
     assert.equal(exit.code, 0, cli.stderr());
     assert.doesNotMatch(cli.stderr(), /unexpectedly|restarting/);
     assert.match(cli.stderr(), new RegExp(`\\[device broker pid=${pid}\\] exited with code 0`));
+    assert.equal(isAlive(pid), false);
+  });
+
+  for (const example of readdirSync(join(REPO_ROOT, 'examples')).filter((name) => /\.(json|ya?ml)$/.test(name))) {
+    test(`example ${example} runs`, async (t) => {
+      const moved = exampleOnPorts(example, 900, folder.path);
+      const cli = startCli(['run', moved.path]);
+      t.after(() => cli.child.kill('SIGKILL'));
+      const read = readTopology(readFileSync(moved.path, 'utf8'));
+      assert.ok(read.ok);
+      const pids: number[] = [];
+      for (const device of read.document.devices) pids.push(await waitForRunning(cli, device.id));
+
+      cli.child.kill('SIGINT');
+      const exit = await cli.exited;
+      assert.equal(exit.code, 0, cli.stderr());
+      assert.doesNotMatch(cli.stderr(), / error /);
+      await waitUntilGone(pids);
+    });
+  }
+
+  /*
+   *   test REQ -> ctrl REP [queue]: TERMINATE ends the device, and with no
+   *   device left the runner exits 0 by itself
+   */
+  test('TERMINATE on ctrl ends the run', async (t) => {
+    const moved = exampleOnPorts('steerable-queue.yaml', 850, folder.path);
+    const cli = startCli(['run', moved.path]);
+    t.after(() => cli.child.kill('SIGKILL'));
+    const pid = await waitForRunning(cli, 'queue');
+
+    const control = new Request({ linger: 0, receiveTimeout: 5_000 });
+    t.after(() => control.close());
+    control.connect(`tcp://127.0.0.1:${moved.port(5597)}`);
+    await control.send('TERMINATE');
+    await control.receive().catch(() => undefined);
+
+    const exit = await cli.exited;
+    assert.equal(exit.code, 0, cli.stderr());
+    assert.match(cli.stderr(), /\[device queue pid=\d+\] stopped by TERMINATE on its ctrl socket/);
     assert.equal(isAlive(pid), false);
   });
 
