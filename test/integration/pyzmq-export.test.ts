@@ -254,7 +254,7 @@ const forwardAndSwap: Topology = {
 test('pyzmq export: xsub subscription and router pair', { timeout: 60_000 }, async (t) => {
   if (skipWithoutPyzmq(t)) return;
 
-  // The upstream XPUB binds first so that it sees the XSUB subscription message.
+  // The upstream XPUB binds first so that it receives the XSUB subscription message.
   const upstream = open(new zmq.XPublisher());
   upstream.receiveTimeout = 10_000;
   await upstream.bind('tcp://127.0.0.1:41410');
