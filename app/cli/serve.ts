@@ -34,6 +34,8 @@ Options:
       --host H     Address to listen on (default 127.0.0.1). Any other address
                    lets every machine that can reach it and has the token run
                    devices on this one.
+      --ui-dir DIR Folder of the built UI (default: dist/renderer of this
+                   installation, built by "npm run build:renderer").
   -h, --help       Print this help.`;
 
 /** The WebSocket path of the engine contract. */
@@ -138,6 +140,7 @@ export async function serveCommand(argv: string[], output: Output = processOutpu
   const { values, positionals } = parseCommandArgs('serve', argv, {
     port: { type: 'string', short: 'p' },
     host: { type: 'string' },
+    'ui-dir': { type: 'string' },
     help: { type: 'boolean', short: 'h' },
   });
   if (values.help) {
@@ -151,10 +154,11 @@ export async function serveCommand(argv: string[], output: Output = processOutpu
   const host = values.host ?? '127.0.0.1';
   const file = positionals[0];
 
-  const rendererDirectory = findRendererDirectory();
+  const candidates = values['ui-dir'] === undefined ? rendererCandidates() : [resolve(values['ui-dir'])];
+  const rendererDirectory = candidates.find((candidate) => existsSync(join(candidate, 'index.html')));
   if (!rendererDirectory) {
     output.err(
-      `The browser UI is not built: no index.html in ${rendererCandidates().join(' or ')}. Run "npm run build:renderer" and start switchyard serve again.`,
+      `The browser UI is not built: no index.html in ${candidates.join(' or ')}. Run "npm run build:renderer" and start switchyard serve again.`,
     );
     return EXIT_FAILURE;
   }
@@ -244,10 +248,6 @@ function waitForStopSignal(): Promise<void> {
 function rendererCandidates(): string[] {
   const here = dirname(fileURLToPath(import.meta.url));
   return [join(here, '..', '..', 'renderer'), join(here, '..', '..', 'dist', 'renderer')];
-}
-
-export function findRendererDirectory(): string | undefined {
-  return rendererCandidates().find((candidate) => existsSync(join(candidate, 'index.html')));
 }
 
 function listen(server: Server, host: string, port: number): Promise<void> {
