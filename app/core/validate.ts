@@ -147,6 +147,12 @@ function checkDeviceShape(device: DeviceSpec, index: number): Problem[] {
     }
   }
 
+  if (device.prefix && !device.mon) {
+    problems.push(
+      warning(at('prefix'), `${name} sets "prefix" but has no "mon" socket, so the prefixes are never sent. Add a "mon" socket or remove "prefix".`),
+    );
+  }
+
   const fit = KIND_SOCKET_TYPES[device.kind];
   if (fit) {
     for (const role of ['in', 'out'] as const) {
@@ -207,10 +213,41 @@ function checkOptions(device: DeviceSpec, index: number, role: SocketRole, socke
     }
   }
 
+  problems.push(...checkSecurity(device, index, role, canonicalSeen));
+
   if (socket.type === 'SUB' && !canonicalSeen.has('subscribe')) {
     problems.push(
       warning(at('type'), `The ${role} socket of device "${device.id}" is a SUB socket without "subscribe", so it receives nothing. Add "subscribe": "" to receive every message, or list topic prefixes.`),
     );
+  }
+  return problems;
+}
+
+/**
+ * Checks that CURVE options come in the sets libzmq needs: a server needs its
+ * secret key, and a client needs the server's public key and its own key pair.
+ * A missing key makes the handshake fail without any error on either side.
+ */
+function checkSecurity(device: DeviceSpec, index: number, role: SocketRole, present: ReadonlyMap<string, string>): Problem[] {
+  const problems: Problem[] = [];
+  const socketName = `The ${role} socket of device "${device.id}"`;
+  const curveServer = device[role]?.options?.[present.get('curve_server') ?? ''];
+
+  if (curveServer === true && !present.has('curve_secretkey')) {
+    problems.push(
+      error(['devices', index, role, 'options', present.get('curve_server') as string], `${socketName} is a CURVE server without "curve_secretkey". Add "curve_secretkey": { "env": "NAME" } with the server's secret key.`),
+    );
+  }
+  if (present.has('curve_serverkey')) {
+    const missing = ['curve_publickey', 'curve_secretkey'].filter((name) => !present.has(name));
+    if (missing.length > 0) {
+      problems.push(
+        error(
+          ['devices', index, role, 'options', present.get('curve_serverkey') as string],
+          `${socketName} is a CURVE client without ${missing.map((name) => `"${name}"`).join(' and ')}. A CURVE client needs its own key pair as well as the server's public key, so add ${missing.join(' and ')}.`,
+        ),
+      );
+    }
   }
   return problems;
 }
@@ -305,6 +342,11 @@ function checkSocketEndpoints(
   for (const [use, list] of uses) {
     list.forEach((text, position) => {
       const segments = ['devices', index, role, use, position];
+      const earlier = list.indexOf(text);
+      if (use === 'connect' && earlier < position) {
+        // Each connect opens its own pipe, so a repeated endpoint gets a double share of load-balanced messages.
+        problems.push(warning(segments, `Endpoint "${text}" is already connected at ${role}.connect[${earlier}], so this peer gets twice the share of messages. Remove the repeated entry.`));
+      }
       const parsed = parseEndpoint(text, use);
       if (!parsed.ok) {
         problems.push(error(segments, parsed.message));
