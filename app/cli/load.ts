@@ -22,7 +22,7 @@ export function formatFromPath(path: string): 'json' | 'yaml' | undefined {
 }
 
 /**
- * Reads, parses and validates a topology file. `problems` holds what the
+ * Reads, parses and validates a topology file. `problems` contains what the
  * reader found plus what validation found; a file that cannot be read or
  * parsed gives `ok: false` with one problem at `$`.
  */
@@ -32,7 +32,9 @@ export async function loadTopologyFile(path: string): Promise<LoadResult> {
     text = await readFile(path, 'utf8');
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    const reason = code === 'ENOENT' ? 'the file does not exist' : code === 'EISDIR' ? 'it is a folder' : String(error);
+    let reason = String(error);
+    if (code === 'ENOENT') reason = 'the file does not exist';
+    if (code === 'EISDIR') reason = 'it is a folder';
     return { ok: false, problems: [{ severity: 'error', path: '$', message: `Cannot read "${path}": ${reason}. Check the path.` }] };
   }
   const result = readTopology(text, formatFromPath(path));

@@ -138,7 +138,7 @@ class DropReporter {
   flush(): void {
     this.lastReport = Date.now();
     for (const [id, count] of this.pending) {
-      this.logger.warn(`tap ${id}`, `dropped ${count} monitor message(s) because more arrived than one batch holds; they were not printed`);
+      this.logger.warn(`tap ${id}`, `dropped ${count} monitor message(s): more arrived in one interval than a tap batch takes, so they were not printed`);
     }
     this.pending.clear();
   }

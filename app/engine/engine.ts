@@ -118,7 +118,7 @@ export class Engine {
    * full sentence when the engine rejects the command.
    */
   async handle<C extends CommandName>(command: C, request: CommandRequest<C>): Promise<CommandResponse<C>> {
-    if (this.closed) throw new Error(`Cannot run "${command}": the engine is closed. Start a new session.`);
+    if (this.closed) throw new Error(`Cannot run "${command}": the engine is closed. Create a new Engine to run commands.`);
     const handler = this.handlers[command] as (request: CommandRequest<C>) => Promise<CommandResponse<C>>;
     return handler(request);
   }
@@ -161,8 +161,8 @@ export class Engine {
       try {
         (listener as Listener<E>)(payload);
       } catch (error) {
-        // A failing listener must not stop the others or the engine; it is not logged
-        // through the logger because a failing `log:entry` listener would loop.
+        // A failing listener must not stop the others or the engine. The error goes to
+        // stderr, not the logger, because a failing `log:entry` listener would loop.
         console.error(`A listener of "${event}" threw: ${errorText(error)}`);
       }
     }
@@ -174,10 +174,10 @@ export class Engine {
 
   /**
    * Replaces the open document. A document that passed the topology schema is
-   * always accepted, even with validation errors, so that the editor can hold
-   * work in progress; `device:start` refuses the devices those errors point at.
-   * Devices that are gone are stopped; running devices whose spec changed keep
-   * running with the old spec until they are started again.
+   * accepted even with validation errors, so that the editor can keep work in
+   * progress, and `device:start` rejects the devices those errors point at.
+   * Devices that are gone are stopped. Running devices whose spec changed keep
+   * the old spec until they are stopped and started again.
    */
   private async setDocument(document: Topology): Promise<DocumentState> {
     const previous = new Map(this.document.devices.map((device) => [device.id, device]));

@@ -1,6 +1,6 @@
 /**
  * Device hosts: how the engine starts one OS process per device. The engine
- * sees only `DeviceHost` and `DeviceProcess`, so the same supervisor drives a
+ * uses only `DeviceHost` and `DeviceProcess`, so the same supervisor drives a
  * `child_process.fork` here and an Electron `utilityProcess` in the desktop app.
  */
 import { fork, type ChildProcess } from 'node:child_process';
@@ -10,7 +10,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import type { EngineToWorker } from '../core/worker-protocol.js';
 
-/** One running worker process as the supervisor sees it. */
+/** One running worker process, as the supervisor drives it. */
 export interface DeviceProcess {
   readonly pid: number | undefined;
   send(message: EngineToWorker): void;
@@ -80,7 +80,7 @@ class ChildDeviceProcess implements DeviceProcess {
       this.exited = true;
     });
     // A worker that exits while a message is in flight makes `send` fail
-    // asynchronously; the exit listener reports the exit, so the error is dropped here.
+    // asynchronously. The exit listener reports the exit, so this error is dropped.
     child.on('error', () => undefined);
     this.pipeLines(child.stdout, 'stdout');
     this.pipeLines(child.stderr, 'stderr');

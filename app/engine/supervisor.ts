@@ -8,10 +8,10 @@
  *   running or paused) is restarted under `on-failure` after a back-off that
  *   starts at `initialBackoffMs` and doubles up to `maxBackoffMs`. It goes back
  *   to the initial delay once the device has run for `stablePeriodMs`.
- * - A failed start (the worker reports `failed`, for example EADDRINUSE or an
- *   invalid option, or it does not report `ready` within `startTimeoutMs`) is
- *   not restarted: the same configuration fails the same way, so the device
- *   stays `failed` with the reason until the user starts it again.
+ * - A failed start is not restarted. The worker reported `failed` (for
+ *   example EADDRINUSE or an invalid option), or it did not report `ready`
+ *   within `startTimeoutMs`. The same configuration would fail the same way,
+ *   so the device stays `failed` with the reason until the user starts it again.
  * - A worker that ends with `stopped` (a stop request, or TERMINATE on its ctrl
  *   socket) is `stopped` and is not restarted.
  */
@@ -143,10 +143,8 @@ export class DeviceSupervisor {
   private sendSteering(message: EngineToWorker, requiredState: DeviceState['state']): void {
     const run = this.run;
     if (!run || this.current.state !== requiredState) {
-      throw new Error(
-        `Cannot ${message.type} device "${this.id}" while it is ${this.current.state}. ` +
-          `${message.type === 'pause' ? 'Start' : 'Pause'} it first.`,
-      );
+      const rule = message.type === 'pause' ? 'only a running device can be paused' : 'only a paused device can be resumed';
+      throw new Error(`Cannot ${message.type} device "${this.id}" while it is ${this.current.state}: ${rule}.`);
     }
     run.process.send(message);
   }
