@@ -79,6 +79,7 @@ export async function runCommand(argv: string[], output: Output): Promise<number
         const reason = untappableReason(device.id, device.mon);
         if (reason) {
           if (device.mon) logger.warn('run', reason);
+          else logger.info('run', `device "${device.id}" has no monitor socket, so --monitor prints nothing for it`);
           continue;
         }
         await engine.handle('monitor:subscribe', { device: device.id });

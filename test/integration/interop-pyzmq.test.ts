@@ -74,7 +74,7 @@ describe('interop pyzmq', { skip }, () => {
 
   test('PUB and SUB through the forwarder', async (t) => {
     const example = exampleOnPorts('pubsub-forwarder.json', 700, folder.path);
-    const cli = startCli(['run', example.path]);
+    const cli = startCli(['run', example.path, '--monitor']);
     t.after(() => cli.child.kill('SIGKILL'));
     const pid = await waitForRunning(cli, 'forwarder');
 
@@ -90,6 +90,8 @@ describe('interop pyzmq', { skip }, () => {
     const lines = received.stdout.trim().split('\n');
     assert.equal(lines.length, 3);
     for (const line of lines) assert.match(line, /^weather \d+$/);
+    // The publisher goes on after the subscriber is done, so the tap sees publications even if it joined late.
+    await waitFor('a monitor line for a publication', () => / forwarder in weather \d+\n/.test(cli.stdout()));
 
     publisher.child.kill('SIGINT');
     await publisher.done;
