@@ -3,7 +3,7 @@
  * and redo. Files go through the browser's file picker and downloads, which
  * work the same in Electron and in a browser against `switchyard serve`.
  */
-import { useRef, useState, type ChangeEvent } from 'react';
+import { useEffect, useRef, useState, type ChangeEvent } from 'react';
 import type { ExportFormat } from '../../core/contract.js';
 import { emptyTopology } from '../../core/edit.js';
 import { CommandFailedError } from '../client.js';
@@ -47,6 +47,7 @@ export function FileBar() {
   const client = useEngineClient();
   const actions = useEditorActions();
   const document = useAppStore((state) => state.document);
+  const states = useAppStore((state) => state.states);
   const savedJson = useEditorStore((state) => state.savedJson);
   const canUndo = useEditorStore((state) => state.past.length > 0);
   const canRedo = useEditorStore((state) => state.future.length > 0);
@@ -103,6 +104,28 @@ export function FileBar() {
   };
 
   useShortcuts(() => void save());
+
+  // Closing the window or tab with unsaved changes asks the browser to confirm.
+  useEffect(() => {
+    if (!dirty) return;
+    const onBeforeUnload = (event: BeforeUnloadEvent) => event.preventDefault();
+    window.addEventListener('beforeunload', onBeforeUnload);
+    return () => window.removeEventListener('beforeunload', onBeforeUnload);
+  }, [dirty]);
+
+  const steerAll = async (command: 'device:pause' | 'device:resume') => {
+    // The engine can pause only running devices and resume only paused ones, so the request names them.
+    const wanted = command === 'device:pause' ? 'running' : 'paused';
+    const ids = Object.entries(states)
+      .filter(([, state]) => state.state === wanted)
+      .map(([id]) => id);
+    if (ids.length === 0) return;
+    try {
+      await client.request(command, { ids });
+    } catch (error) {
+      showNotice({ kind: 'error', text: error instanceof Error ? error.message : String(error) });
+    }
+  };
 
   const exportSelected = async () => {
     try {
@@ -164,6 +187,13 @@ export function FileBar() {
       </button>
       <button type="button" data-testid="redo" disabled={!canRedo} title="Redo (Ctrl+Shift+Z)" onClick={actions.redo}>
         Redo
+      </button>
+      <span className="separator" />
+      <button type="button" data-testid="pause-all" title="Pause every running device" onClick={() => void steerAll('device:pause')}>
+        Pause all
+      </button>
+      <button type="button" data-testid="resume-all" title="Resume every paused device" onClick={() => void steerAll('device:resume')}>
+        Resume all
       </button>
 
       {pending && (

@@ -10,9 +10,11 @@ import {
   Handle,
   Position,
   ReactFlow,
+  applyEdgeChanges,
   applyNodeChanges,
   type Connection,
   type Edge,
+  type EdgeChange,
   type Node,
   type NodeChange,
   type NodeProps,
@@ -93,16 +95,23 @@ export function GraphEditor() {
   const selected = useEditorStore((state) => state.selection?.node ?? null);
   const actions = useEditorActions();
   const [nodes, setNodes] = useState<GraphNode[]>([]);
+  const [edges, setEdges] = useState<Edge[]>([]);
   const graph = useMemo(() => (document ? deriveGraph(document) : { edges: [], peers: [] }), [document]);
-  const edges = useMemo(() => graph.edges.map(toFlowEdge), [graph]);
 
-  // The document owns positions; local node state only follows a drag in progress.
+  // The document owns nodes and edges. Local state only follows a drag or an edge selection in progress.
   useEffect(() => {
     setNodes(document ? buildNodes(document, graph.peers, selected) : []);
   }, [document, graph, selected]);
+  useEffect(() => {
+    setEdges(graph.edges.map(toFlowEdge));
+  }, [graph]);
 
   const onNodesChange = useCallback((changes: NodeChange<GraphNode>[]) => {
     setNodes((current) => applyNodeChanges(changes, current));
+  }, []);
+
+  const onEdgesChange = useCallback((changes: EdgeChange[]) => {
+    setEdges((current) => applyEdgeChanges(changes, current));
   }, []);
 
   const onNodeDragStop = useCallback(
@@ -130,15 +139,25 @@ export function GraphEditor() {
     [actions],
   );
 
-  const onEdgesDelete = useCallback(
-    (deleted: Edge[]) => {
-      for (const edge of deleted) {
+  // Delete and Backspace remove the selected wires through editor changes, so they can be undone. The
+  // shortcuts in shortcuts.ts delete the selected device, because they read the editor's selection, which
+  // is set on click, while the graph's own selection follows a render later. The graph's own removal is
+  // cancelled because the next document rebuilds nodes and edges.
+  const onBeforeDelete = useCallback(
+    async ({ edges: deletedEdges }: { nodes: GraphNode[]; edges: Edge[] }) => {
+      for (const edge of deletedEdges) {
         const data = edge.data as { removal: Edit } | undefined;
         if (data) actions.edit(data.removal);
       }
+      return false;
     },
     [actions],
   );
+
+  // A selected wire takes the selection from the device, so that Delete removes only the wire.
+  const onSelectionChange = useCallback(({ nodes: selectedNodes, edges: selectedEdges }: { nodes: GraphNode[]; edges: Edge[] }) => {
+    if (selectedEdges.length > 0 && selectedNodes.length === 0) select(null);
+  }, []);
 
   if (!document || document.devices.length === 0) {
     return (
@@ -157,12 +176,15 @@ export function GraphEditor() {
         nodeTypes={NODE_TYPES}
         connectionMode={ConnectionMode.Loose}
         onNodesChange={onNodesChange}
+        onEdgesChange={onEdgesChange}
         onNodeDragStop={onNodeDragStop}
         onConnect={onConnect}
-        onEdgesDelete={onEdgesDelete}
+        onBeforeDelete={onBeforeDelete}
         onNodeClick={(_event, node) => select({ node: node.id })}
         onPaneClick={() => select(null)}
-        deleteKeyCode={null}
+        onSelectionChange={onSelectionChange}
+        deleteKeyCode={['Delete', 'Backspace']}
+        colorMode="system"
         fitView
         fitViewOptions={{ maxZoom: 1 }}
         minZoom={0.2}

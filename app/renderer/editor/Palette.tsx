@@ -32,6 +32,7 @@ export function Palette() {
       })}
       <p className="hint">
         Drag from one socket handle to another to wire them. Select a device to edit its sockets in the inspector.
+        Select a wire or a device and press Delete to remove it.
       </p>
     </aside>
   );

@@ -34,12 +34,12 @@ export function useShortcuts(save: () => void) {
       } else if (mod && key === 'y' && !isEditingText(event.target)) {
         event.preventDefault();
         actions.redo();
-      } else if (mod && key === 'd' && selectedDevice) {
-        event.preventDefault();
-        actions.edit({ type: 'device:duplicate', id: selectedDevice });
       } else if ((key === 'delete' || key === 'backspace') && selectedDevice && !isEditingText(event.target)) {
         event.preventDefault();
         actions.edit({ type: 'device:delete', ids: [selectedDevice] });
+      } else if (mod && key === 'd' && selectedDevice) {
+        event.preventDefault();
+        actions.edit({ type: 'device:duplicate', id: selectedDevice });
       } else if (event.key === 'F5') {
         event.preventDefault();
         if (event.shiftKey) void appStore?.getState().stopDevices();
