@@ -246,8 +246,8 @@ function waitForStopSignal(): Promise<void> {
 
 /** Folders where the renderer build may be, nearest first: beside a compiled CLI or in the source checkout. */
 function rendererCandidates(): string[] {
-  const here = dirname(fileURLToPath(import.meta.url));
-  return [join(here, '..', '..', 'renderer'), join(here, '..', '..', 'dist', 'renderer')];
+  const cliDirectory = dirname(fileURLToPath(import.meta.url));
+  return [join(cliDirectory, '..', '..', 'renderer'), join(cliDirectory, '..', '..', 'dist', 'renderer')];
 }
 
 function listen(server: Server, host: string, port: number): Promise<void> {

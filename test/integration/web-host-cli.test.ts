@@ -105,11 +105,12 @@ test('serve runs a file and exits on SIGINT', async () => {
   );
   const state = (running.type === 'event' ? running.payload : undefined) as { state: DeviceState } | undefined;
   const pid = state?.state.state === 'running' ? state.state.pid : undefined;
-  assert.ok(pid !== undefined && pid > 0, `running state without a pid: ${JSON.stringify(state)}`);
+  assert.equal(typeof pid, 'number', `running state without a pid: ${JSON.stringify(state)}`);
+  assert.ok((pid ?? 0) > 0, `running state with pid ${pid}`);
 
   host.child.kill('SIGINT');
   assert.equal(await host.exited, 0, host.stderr.join(''));
-  assert.equal(await waitFor(() => (isAlive(pid) ? undefined : true), `worker pid ${pid} to exit`), true);
+  assert.equal(await waitFor(() => (isAlive(pid ?? 0) ? undefined : true), `worker pid ${pid} to exit`), true);
 });
 
 test('serve rejects an invalid port', async () => {
