@@ -62,7 +62,7 @@ function setupIpc(engine: Engine, window: BrowserWindow): void {
   ipcMain.handle(COMMAND_CHANNEL, (event, message: unknown) =>
     handleIpcCommand(
       engine,
-      { webContentsId: event.sender.id, frameUrl: event.senderFrame?.url ?? null, isMainFrame: event.senderFrame === event.sender.mainFrame },
+      { webContentsId: event.sender.id, frameUrl: event.senderFrame?.url ?? null, isMainFrame: event.senderFrame?.parent === null },
       windowId,
       message,
       (text) => logger.warn('ipc', text),
