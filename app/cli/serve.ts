@@ -21,7 +21,9 @@ import { EXIT_FAILURE, EXIT_OK, UsageError, parseCommandArgs, processOutput, typ
 export const SERVE_HELP = `Usage: switchyard serve [FILE] [--port N] [--host H]
 
 Serves the Switchyard UI to a browser and runs devices from it, until SIGINT
-(Ctrl-C) or SIGTERM, which stop every device. Prints the URL to open; it
+(Ctrl-C) or SIGTERM, which stop every device. A second signal during that
+exits at once, and the device workers then exit because their parent is
+gone. Prints the URL to open; it
 carries a random token, and the page and the WebSocket it uses reject requests
 without that token. Scripts, styles and other static files of the UI are served
 without the token because they contain no data.
