@@ -48,6 +48,8 @@ function forkChannel(): ParentChannel {
   };
 }
 
+// NOTE: Not run by the tests, because the Electron binary is not installed
+// here; it is written against Electron 45's ParentPort type.
 function utilityProcessChannel(parentPort: ElectronParentPort): ParentChannel {
   return {
     kind: 'utilityProcess',
@@ -70,7 +72,9 @@ const PARENT_POLL_INTERVAL_MS = 500;
  * Calls `onParentGone` once when the parent process is gone: at once when a
  * fork's IPC channel disconnects, or at the next poll when `process.ppid`
  * changed because the orphaned worker was adopted by init or a subreaper.
- * The poll covers `utilityProcess`, whose parent port reports no close.
+ * The poll covers `utilityProcess`, whose parent port has no close event in
+ * Electron 45's types. NOTE: the tests reach only the fork path, because a
+ * forked worker always gets the disconnect event first.
  */
 export function watchParent(onParentGone: (reason: string) => void): void {
   const parentPid = process.ppid;

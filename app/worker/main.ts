@@ -3,7 +3,7 @@
  * engine with `child_process.fork` or Electron's `utilityProcess`.
  *
  * Protocol (see `app/core/worker-protocol.ts`): the engine sends `start` with
- * the resolved device; the worker answers `ready` or `failed`, then sends
+ * the resolved device; the worker replies `ready` or `failed`, then sends
  * `counters` every 250 ms, `paused`/`resumed` on every switch, and `stopped`
  * before it exits with code 0. Exit codes: 0 after `stopped` or when the
  * parent is gone, 1 after `failed` or an internal error, 2 when the process
@@ -64,7 +64,7 @@ const relayEvents: RelayEvents = {
 async function handleMessage(raw: unknown): Promise<void> {
   const parsed = engineToWorkerSchema.safeParse(raw);
   if (!parsed.success) {
-    // Only paths and issue codes: the values may hold secrets.
+    // Only paths and issue codes, because the values may contain secrets.
     const issues = parsed.error.issues.map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.code}`).join('; ');
     log('warn', `Ignored an invalid message from the engine (${issues}).`);
     return;

@@ -23,7 +23,7 @@ const CTRL_TYPES: readonly SocketType[] = ['PAIR', 'REP'];
 
 /**
  * How long the ctrl socket keeps the reply to TERMINATE after it closes, so
- * that a REP peer gets its answer. Every other socket closes with linger 0.
+ * that a REP peer gets its reply. Every other socket closes with linger 0.
  */
 const TERMINATE_REPLY_LINGER_MS = 1000;
 
@@ -119,7 +119,7 @@ class JavaScriptRelay implements RelayHandle {
 
   private paused = false;
   private resumeWaiters: Array<() => void> = [];
-  /** Set once the relay begins to shut down; every loop ends when it sees it. */
+  /** Shutdown reason, set when the relay begins to shut down. Every loop checks it and ends. */
   private ending: 'stop' | 'terminate' | 'failed' | undefined;
   private finished: Promise<void> | undefined;
   private readonly loops: Array<Promise<void>> = [];
@@ -290,8 +290,8 @@ class JavaScriptRelay implements RelayHandle {
       fromCounters.receivedBytes += size;
 
       // Between two ROUTER sockets the first frame is the sender's routing id
-      // and the second names the receiver, so swapping them lets the out
-      // socket route to the receiver and tells it who sent the message.
+      // and the second names the receiver. Swapping them lets the out socket
+      // route to the receiver, which then gets the sender's id as its first frame.
       if (swapRoutingIds && frames.length >= 2) {
         const sender = frames[0]!;
         frames[0] = frames[1]!;
@@ -327,8 +327,9 @@ class JavaScriptRelay implements RelayHandle {
         // zeromq.js copied the frame list when the send began, so the array can be reused.
         frames.unshift(prefix);
         try {
-          // With sendTimeout 0 this send never waits, so the two directions
-          // cannot collide on the shared monitor socket (EBUSY).
+          // With sendTimeout 0, zeromq.js 6.8 sends at once or rejects with
+          // EAGAIN (src/socket.cc), so no send stays in progress and the two
+          // directions cannot collide on the shared monitor socket (EBUSY).
           await monitor.send(frames);
           this.monitorSent++;
         } catch (error) {
@@ -346,9 +347,9 @@ class JavaScriptRelay implements RelayHandle {
   }
 
   /**
-   * Serves ctrl commands until the relay ends. A REP socket answers every
-   * command, with an empty frame unless it is STATISTICS; a PAIR socket
-   * answers only STATISTICS, as `zmq_proxy_steerable` documents.
+   * Serves ctrl commands until the relay ends. A REP socket replies to every
+   * command, with an empty frame unless it is STATISTICS. A PAIR socket
+   * replies only to STATISTICS, as `zmq_proxy_steerable` documents.
    */
   private async serveCtrl(ctrl: ReadableSocket & WritableSocket, isReply: boolean): Promise<void> {
     const empty = Buffer.alloc(0);
@@ -377,9 +378,9 @@ class JavaScriptRelay implements RelayHandle {
         case 'TERMINATE':
           break;
         case undefined: {
-          const shown = JSON.stringify((frames[0] ?? empty).subarray(0, 32).toString('latin1'));
+          const commandText = JSON.stringify((frames[0] ?? empty).subarray(0, 32).toString('latin1'));
           this.ctrlLog.report(
-            `Ignored unknown ctrl command ${shown} on device "${this.device.id}". Send PAUSE, RESUME, TERMINATE or STATISTICS.`,
+            `Ignored unknown ctrl command ${commandText} on device "${this.device.id}". Send PAUSE, RESUME, TERMINATE or STATISTICS.`,
           );
           break;
         }

@@ -96,7 +96,7 @@ export function readRelayChoice(env: Record<string, string | undefined>, events:
 
 /**
  * Loads `./relay-native.js`, which exports `createNativeRelay: RelayFactory`.
- * Returns undefined, after a log line that says why, when the module or its
+ * Returns undefined, after a log line with the reason, when the module or its
  * addon is missing or fails to load.
  */
 async function loadNativeRelay(events: RelayEvents, level: 'info' | 'warn'): Promise<RelayFactory | undefined> {
@@ -118,7 +118,7 @@ async function loadNativeRelay(events: RelayEvents, level: 'info' | 'warn'): Pro
  * `SWITCHYARD_RELAY`: `javascript`, `native`, or `auto` (native when it
  * loads). When the native relay is missing, fails to load or throws
  * `RelayUnsupportedError`, the device runs on the JavaScript relay and a log
- * line says why.
+ * line gives the reason.
  *
  * @throws RelaySetupError when a socket cannot be set up.
  */

@@ -2,7 +2,7 @@
  * Builds the zeromq.js sockets of a device from their resolved specs:
  * options first, then binds, then connects, as PyZMQ's background devices
  * do. Every failure becomes a `RelaySetupError` with libzmq's errno name,
- * the role and the endpoint or option, and a sentence that says what to do.
+ * the role and the endpoint or option, and a sentence with the fix.
  */
 import * as zmq from 'zeromq';
 import { lookupOption, optionAppliesTo, type OptionInfo } from '../core/options.js';
@@ -42,7 +42,7 @@ export function createSocket(type: SocketType): zmq.Socket {
   }
 }
 
-/** Where a socket sits: the device id and the socket's role in it. */
+/** Location of a socket: the device id and the socket's role in it. */
 export interface SocketPlace {
   deviceId: string;
   role: SocketRole;
@@ -134,9 +134,9 @@ async function applyOption(
     (socket as unknown as Record<string, unknown>)[property] = converted;
   } catch (error) {
     const code = errorCode(error) ?? 'EINVAL';
-    const shown = option.secret ? 'the given value' : JSON.stringify(value);
+    const displayedValue = option.secret ? 'the given value' : JSON.stringify(value);
     throw new RelaySetupError(
-      `Cannot set option "${option.name}" to ${shown} on device "${place.deviceId}" (${place.role}): ${describeCode(code, error)}. ` +
+      `Cannot set option "${option.name}" to ${displayedValue} on device "${place.deviceId}" (${place.role}): ${describeCode(code, error)}. ` +
         `${option.help}`,
       { role: place.role, code },
     );
@@ -170,9 +170,9 @@ async function applySubscription(socket: zmq.Socket, name: 'subscribe' | 'unsubs
  */
 function convertValue(place: SocketPlace, option: OptionInfo, value: OptionValue): unknown {
   const invalid = (expected: string): RelaySetupError => {
-    const shown = option.secret ? 'The given value' : `The value ${JSON.stringify(value)}`;
+    const displayedValue = option.secret ? 'The given value' : `The value ${JSON.stringify(value)}`;
     return new RelaySetupError(
-      `${shown} of option "${option.name}" on device "${place.deviceId}" (${place.role}) is invalid. Give ${expected}.`,
+      `${displayedValue} of option "${option.name}" on device "${place.deviceId}" (${place.role}) is invalid. Give ${expected}.`,
       { role: place.role, code: 'EINVAL' },
     );
   };
@@ -221,7 +221,7 @@ async function bindAll(socket: zmq.Socket, place: SocketPlace, endpoints: readon
     } catch (error) {
       throw transportError('bind', place, endpoint, error);
     }
-    // lastEndpoint holds the port the OS chose for `tcp://host:*` or `:0`.
+    // lastEndpoint contains the port the OS chose for `tcp://host:*` or `:0`.
     bound.push(socket.lastEndpoint ?? endpoint);
   }
   return bound;

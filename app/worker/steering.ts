@@ -22,9 +22,9 @@ export function parseSteeringCommand(frames: readonly Buffer[]): SteeringCommand
 
 /**
  * Builds the reply to STATISTICS: eight frames, each an unsigned 64-bit
- * integer in the machine's byte order, in libzmq's order: the frontend (in)
- * socket's messages received, bytes received, messages sent, bytes sent,
- * then the same four for the backend (out) socket.
+ * integer in the machine's byte order. They come in libzmq's order: the
+ * frontend (in) socket's messages received, bytes received, messages sent
+ * and bytes sent, then the same four for the backend (out) socket.
  */
 export function statisticsFrames(counters: DeviceCounters): Buffer[] {
   const values = [

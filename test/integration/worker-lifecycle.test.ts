@@ -98,7 +98,7 @@ describe('worker lifecycle', () => {
   });
 
   test('port in use fails with EADDRINUSE', async () => {
-    //  test ROUTER holds tcp://127.0.0.1:P
+    //  test ROUTER bound to tcp://127.0.0.1:P
     //  [PULL in: * | streamer | PUSH out: tcp://127.0.0.1:P]  --> failed
     const holder = peer(new zmq.Router());
     await holder.bind('tcp://127.0.0.1:*');

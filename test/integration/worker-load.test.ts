@@ -43,7 +43,7 @@ const MESSAGES_PER_CLIENT = 5000;
 const LOAD_RECEIVE_TIMEOUT_MS = 20_000;
 
 /**
- * The frames of request `sequence` from `client`: 2 to 5 frames, each naming
+ * Builds the frames of request `sequence` from `client`: 2 to 5 frames, each naming
  * the client, the sequence and its own position, so a frame from another
  * message or a lost frame shows in the check.
  */

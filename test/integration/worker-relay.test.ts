@@ -72,7 +72,7 @@ for (const transport of TRANSPORTS) {
 
     test('queue with DEALER peers', async () => {
       //  DEALER client "c1" --> [ROUTER in | queue | DEALER out] <-- DEALER worker
-      //  The worker sees the client's routing id and echoes the envelope back.
+      //  The worker receives the client's routing id and echoes the envelope back.
       const addresses = addressesFor(transport);
       const worker = newWorker();
       const ready = await worker.start(

@@ -42,7 +42,7 @@ after(async () => {
   for (const addresses of addressSets) addresses.dispose();
 });
 
-/** A ctrl peer: a REQ for a REP ctrl socket, a PAIR for a PAIR ctrl socket. */
+/** Connects a ctrl peer: a REQ for a REP ctrl socket, a PAIR for a PAIR ctrl socket. */
 function ctrlPeer(type: SocketType, endpoint: string): zmq.Request | zmq.Pair {
   const created = type === 'REP' ? peer(new zmq.Request()) : peer(new zmq.Pair());
   created.connect(endpoint);

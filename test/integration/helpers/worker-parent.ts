@@ -1,8 +1,8 @@
 /**
- * A stand-in parent for the parent-death test: forks a device worker,
+ * A stand-in parent for the parent-death test. It forks a device worker,
  * starts the device given as JSON in argv[2], prints `ready <worker pid>`
- * on stdout and then waits, so the test can kill this process and watch
- * the orphaned worker exit by itself.
+ * on stdout and then waits. The test kills this process and checks that
+ * the orphaned worker exits by itself.
  *
  * Usage: node --import tsx worker-parent.ts '<resolved device JSON>'
  */

@@ -23,7 +23,7 @@ import {
 
 export const WORKER_ENTRY = fileURLToPath(new URL('../../../app/worker/main.ts', import.meta.url));
 
-/** The relay that `SWITCHYARD_RELAY` asks for, when it names one. */
+/** The relay that `SWITCHYARD_RELAY` requests, when it names one. */
 export const REQUESTED_RELAY: string | undefined = ['javascript', 'native'].includes(process.env.SWITCHYARD_RELAY ?? '')
   ? process.env.SWITCHYARD_RELAY
   : undefined;
@@ -99,7 +99,7 @@ export class WorkerUnderTest {
     this.child.send(message);
   }
 
-  /** The number of messages received so far, to pass as `since` to `waitFor`. */
+  /** Returns the number of messages received so far, to pass as `since` to `waitFor`. */
   mark(): number {
     return this.messages.length;
   }
@@ -149,7 +149,7 @@ export class WorkerUnderTest {
 
   /**
    * Sends `start` and waits for `ready`. Throws with the worker's message when
-   * it answers `failed`, or when it used another relay than `SWITCHYARD_RELAY` asks for.
+   * it replies `failed`, or when it used another relay than `SWITCHYARD_RELAY` requests.
    */
   async start(device: ResolvedDevice): Promise<MessageOfType<'ready'>> {
     const since = this.mark();
@@ -181,7 +181,7 @@ export class WorkerUnderTest {
     await this.exited;
   }
 
-  /** The log lines and stderr of the worker, for failure messages. */
+  /** Returns the log lines and stderr of the worker, for failure messages. */
   describe(): string {
     const logs = this.messages
       .filter((message): message is MessageOfType<'log'> => message.type === 'log')
@@ -190,7 +190,7 @@ export class WorkerUnderTest {
   }
 }
 
-/** One resolved socket spec; omitted lists are empty. */
+/** Builds one resolved socket spec; omitted lists are empty. */
 export function socket(
   type: SocketType,
   spec: { bind?: string[]; connect?: string[]; options?: ResolvedSocket['options'] } = {},
@@ -198,7 +198,7 @@ export function socket(
   return { type, bind: spec.bind ?? [], connect: spec.connect ?? [], options: spec.options ?? {} };
 }
 
-/** A resolved device with the default prefixes unless `prefix` is given. */
+/** Builds a resolved device, with the default prefixes unless `prefix` is given. */
 export function device(
   id: string,
   kind: DeviceKind,
@@ -232,7 +232,7 @@ export class Addresses {
   }
 }
 
-/** The first bound endpoint of `role` in a `ready` message. */
+/** Returns the first bound endpoint of `role` in a `ready` message. */
 export function endpointOf(ready: MessageOfType<'ready'>, role: SocketRole): string {
   const endpoint = ready.endpoints[role]?.[0];
   if (!endpoint) throw new Error(`The worker reported no bound endpoint for ${role}: ${JSON.stringify(ready.endpoints)}`);
