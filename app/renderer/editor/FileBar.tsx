@@ -105,7 +105,7 @@ export function FileBar() {
 
   useShortcuts(() => void save());
 
-  // Closing the window or tab with unsaved changes asks the browser to confirm.
+  // Closing the window or tab with unsaved changes makes the browser show a confirmation.
   useEffect(() => {
     if (!dirty) return;
     const onBeforeUnload = (event: BeforeUnloadEvent) => event.preventDefault();
@@ -115,9 +115,9 @@ export function FileBar() {
 
   const steerAll = async (command: 'device:pause' | 'device:resume') => {
     // The engine can pause only running devices and resume only paused ones, so the request names them.
-    const wanted = command === 'device:pause' ? 'running' : 'paused';
+    const requiredState = command === 'device:pause' ? 'running' : 'paused';
     const ids = Object.entries(states)
-      .filter(([, state]) => state.state === wanted)
+      .filter(([, state]) => state.state === requiredState)
       .map(([id]) => id);
     if (ids.length === 0) return;
     try {
