@@ -104,7 +104,7 @@ export function RunControls({ id }: { id: string }) {
           in {formatRate(latest.inRate)}, out {formatRate(latest.outRate)}, monitor drops {formatRate(latest.monitorDropRate)}
         </p>
       )}
-      <RateChart device={id} />
+      {(latest || !idle) && <RateChart device={id} />}
     </section>
   );
 }
