@@ -215,7 +215,7 @@ function isIpv6(host: string): boolean {
 
 function parseIpc(text: string, path: string): EndpointParseResult {
   if (path === '') return fail(`Endpoint "${text}" has no path. Write "ipc:///tmp/name.sock", or "ipc://*" on a bind for a generated path.`);
-  const bytes = Buffer.byteLength(path, 'utf8');
+  const bytes = new TextEncoder().encode(path).length;
   if (bytes > MAX_IPC_PATH_BYTES) {
     return fail(`Endpoint "${text}" has a path of ${bytes} bytes, but a Unix socket path may have at most ${MAX_IPC_PATH_BYTES}. Use a shorter path, for example under /tmp.`);
   }
