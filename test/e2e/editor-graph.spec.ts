@@ -60,3 +60,14 @@ test('move, duplicate and delete devices', async ({ app: page }) => {
   expect((await exportJson(page)).devices.map((device) => device.id)).toEqual(['queue1']);
   await snapshot(page, 'after-delete');
 });
+
+test('ipc endpoint shows a peer', async ({ app: page }) => {
+  await page.getByTestId('palette-streamer').click();
+  await page.getByTestId('node-streamer1').click();
+  const endpoint = 'ipc:///tmp/switchyard-editor-e2e.sock';
+  const field = page.getByTestId('socket-in-connect');
+  await field.fill(endpoint);
+  await field.blur();
+  await expect(page.getByTestId(`peer-${endpoint}`)).toBeVisible();
+  await expect(page.getByTestId(`peer-${endpoint}`)).toHaveAttribute('data-kind', 'server');
+});
