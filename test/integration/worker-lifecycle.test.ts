@@ -130,6 +130,100 @@ describe('worker lifecycle', () => {
     assert.equal((await worker.exited).code, 1);
   });
 
+  const setupFailures: Array<{
+    name: string;
+    inSocket: ReturnType<typeof socket>;
+    code: string;
+    role: 'in';
+    endpoint?: string;
+    pattern: RegExp;
+  }> = [
+    {
+      name: 'unknown option',
+      inSocket: socket('PULL', { bind: ['tcp://127.0.0.1:*'], options: { no_such_option: 1 } }),
+      code: 'EINVAL',
+      role: 'in',
+      pattern: /no_such_option/,
+    },
+    {
+      name: 'option of another socket type',
+      inSocket: socket('PULL', { bind: ['tcp://127.0.0.1:*'], options: { router_mandatory: true } }),
+      code: 'EINVAL',
+      role: 'in',
+      pattern: /router_mandatory/,
+    },
+    {
+      name: 'endpoint without port',
+      inSocket: socket('PULL', { bind: ['tcp://127.0.0.1'] }),
+      code: 'EINVAL',
+      role: 'in',
+      endpoint: 'tcp://127.0.0.1',
+      pattern: /Cannot bind "tcp:\/\/127\.0\.0\.1" for device "pipeline" \(in\)/,
+    },
+    {
+      name: 'unknown transport',
+      inSocket: socket('PULL', { bind: ['bogus://x'] }),
+      code: 'EPROTONOSUPPORT',
+      role: 'in',
+      endpoint: 'bogus://x',
+      pattern: /bogus:\/\/x/,
+    },
+    {
+      name: 'ipc folder missing',
+      inSocket: socket('PULL', { bind: ['ipc:///nonexistent-switchyard-folder/in.sock'] }),
+      code: 'ENOENT',
+      role: 'in',
+      endpoint: 'ipc:///nonexistent-switchyard-folder/in.sock',
+      pattern: /nonexistent-switchyard-folder/,
+    },
+  ];
+
+  for (const failure of setupFailures) {
+    test(`start fails: ${failure.name}`, async () => {
+      const worker = newWorker();
+      worker.send({
+        type: 'start',
+        device: device('pipeline', 'streamer', {
+          in: failure.inSocket,
+          out: socket('PUSH', { bind: ['tcp://127.0.0.1:*'] }),
+        }),
+      });
+      const failed = await worker.waitFor('failed');
+      assert.equal(failed.code, failure.code, failed.message);
+      assert.equal(failed.role, failure.role);
+      assert.equal(failed.endpoint, failure.endpoint);
+      assert.match(failed.message, failure.pattern);
+      assert.equal((await worker.exited).code, 1);
+    });
+  }
+
+  test('stop while a send is blocked', async () => {
+    //  PUSH --> [PULL in | streamer | PUSH out] --> (no consumer: the out send waits)
+    const worker = newWorker();
+    const ready = await worker.start(streamer(['tcp://127.0.0.1:*'], ['tcp://127.0.0.1:*']));
+    const producer = peer(new zmq.Push());
+    producer.connect(endpointOf(ready, 'in'));
+    await producer.send('stuck');
+    await worker.waitForCounters((c) => c.in.receivedMessages === 1);
+
+    const { stopped, code } = await worker.stop();
+    assert.equal(stopped.reason, 'stop');
+    assert.equal(code, 0);
+  });
+
+  test('stop while paused', async () => {
+    //  [PULL in | streamer | PUSH out], paused, then stopped
+    const worker = newWorker();
+    await worker.start(streamer(['tcp://127.0.0.1:*'], ['tcp://127.0.0.1:*']));
+    const since = worker.mark();
+    worker.send({ type: 'pause' });
+    await worker.waitFor('paused', { since });
+
+    const { stopped, code } = await worker.stop();
+    assert.equal(stopped.reason, 'stop');
+    assert.equal(code, 0);
+  });
+
   test('failed start never shows a secret', async () => {
     //  [PULL in, curve_secretkey "<not a key>" | streamer | PUSH out] --> failed
     const secret = 'not-a-z85-key-but-still-secret';

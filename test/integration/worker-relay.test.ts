@@ -185,6 +185,70 @@ for (const transport of TRANSPORTS) {
       await worker.stop();
     });
 
+    test('forwarder XSUB with subscribe option', async () => {
+      //  XPUB publisher --> [XSUB in, subscribe "a" and "b" | forwarder | PUB out]
+      //  The XSUB sends its subscriptions upstream when the publisher connects.
+      const addresses = addressesFor(transport);
+      const worker = newWorker();
+      const ready = await worker.start(
+        device('forwarder', 'forwarder', {
+          in: socket('XSUB', { bind: [addresses.bind('in')], options: { subscribe: ['a', 'b'] } }),
+          out: socket('PUB', { bind: [addresses.bind('out')] }),
+        }),
+      );
+
+      const publisher = peer(new zmq.XPublisher());
+      publisher.connect(endpointOf(ready, 'in'));
+      const subscriptions = [await receiveFrames(publisher), await receiveFrames(publisher)];
+      assert.deepEqual(
+        subscriptions.map((frames) => frames[0]?.toString('latin1')).sort(),
+        ['\x01a', '\x01b'],
+      );
+
+      await worker.stop();
+    });
+
+    test('router_mandatory counts unroutable', async () => {
+      //  DEALER "client" --> [ROUTER in | queue | ROUTER out, router_mandatory] <-- DEALER "service"
+      //  A message for an unknown routing id is counted and the relay goes on.
+      const addresses = addressesFor(transport);
+      const worker = newWorker();
+      const ready = await worker.start(
+        device('switch', 'queue', {
+          in: socket('ROUTER', { bind: [addresses.bind('in')] }),
+          out: socket('ROUTER', { bind: [addresses.bind('out')], options: { router_mandatory: true } }),
+        }),
+      );
+
+      const client = peer(new zmq.Dealer({ routingId: 'client' }));
+      client.connect(endpointOf(ready, 'in'));
+      const service = peer(new zmq.Dealer({ routingId: 'service' }));
+      service.connect(endpointOf(ready, 'out'));
+
+      // Each probe is either delivered or counted as unroutable until the service is known.
+      await probeUntilReceived({
+        send: () => client.send(['service', 'probe']),
+        receiver: service,
+        isProbe: (frames) => frames[1] === 'probe',
+      });
+      // A sample taken after a probe arrived includes every earlier probe, delivered or not.
+      const before = await worker.waitForCounters(() => true, { since: worker.mark() });
+
+      await client.send(['nobody', 'lost']);
+      await client.send(['service', 'after']);
+      for (;;) {
+        const frames = await receiveText(service);
+        if (frames[1] === 'probe') continue;
+        assert.deepEqual(frames, ['client', 'after']);
+        break;
+      }
+
+      const counters = await worker.waitForCounters((c) => c.unroutable > before.unroutable);
+      assert.equal(counters.unroutable, before.unroutable + 1);
+
+      await worker.stop();
+    });
+
     test('streamer PULL/PUSH', async () => {
       //  PUSH producer --> [PULL in | streamer | PUSH out] --> PULL consumer
       const addresses = addressesFor(transport);

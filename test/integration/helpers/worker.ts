@@ -141,9 +141,12 @@ export class WorkerUnderTest {
     });
   }
 
-  /** Waits for a `counters` message whose counters satisfy `where`. */
-  async waitForCounters(where: (counters: DeviceCounters) => boolean, timeoutMs = 10_000): Promise<DeviceCounters> {
-    const message = await this.waitFor('counters', { where: (m) => where(m.counters), timeoutMs });
+  /** Waits for a `counters` message, at or after index `since`, whose counters satisfy `where`. */
+  async waitForCounters(
+    where: (counters: DeviceCounters) => boolean,
+    options: { since?: number; timeoutMs?: number } = {},
+  ): Promise<DeviceCounters> {
+    const message = await this.waitFor('counters', { ...options, where: (m) => where(m.counters) });
     return message.counters;
   }
 
