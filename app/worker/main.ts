@@ -3,9 +3,9 @@
  * engine with `child_process.fork` or Electron's `utilityProcess`.
  *
  * Protocol (see `app/core/worker-protocol.ts`): the engine sends `start` with
- * the resolved device; the worker replies `ready` or `failed`, then sends
- * `counters` every 250 ms, `paused`/`resumed` on every switch, and `stopped`
- * before it exits with code 0. Exit codes: 0 after `stopped` or when the
+ * the resolved device, and the worker replies `ready` or `failed`. A running
+ * worker sends `counters` every 250 ms and `paused`/`resumed` on every switch.
+ * It sends `stopped` before it exits with code 0. Exit codes: 0 after `stopped` or when the
  * parent is gone, 1 after `failed` or an internal error, 2 when the process
  * was not started by a parent with an IPC channel.
  */
