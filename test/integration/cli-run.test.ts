@@ -22,18 +22,11 @@ import {
   waitFor,
   waitUntilGone,
   workerPidsFromLog,
-  type CliProcess,
+  waitForRunning,
 } from './engine-fixtures.js';
 
 const folder = temporaryFolder('cli-run');
 after(folder.remove);
-
-async function waitForRunning(cli: CliProcess, device: string): Promise<number> {
-  const match = await waitFor(`device ${device} running in the runner log`, () =>
-    cli.stderr().match(new RegExp(`\\[device ${device} pid=(\\d+)\\] running`)) ?? undefined,
-  );
-  return Number(match[1]);
-}
 
 describe('cli run', () => {
   test('monitor prints prefixed lines and SIGINT exits 0', async (t) => {

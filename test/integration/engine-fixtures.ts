@@ -148,3 +148,17 @@ export function exampleOnPorts(example: string, offset: number, folder: string):
   writeFileSync(path, text);
   return { path, port };
 }
+
+/**
+ * Waits for the runner's log line `[device ID pid=N] running` and returns N.
+ * On timeout the error carries the runner's log, so a failure shows why.
+ */
+export async function waitForRunning(cli: CliProcess, device: string, timeoutMs = 20_000): Promise<number> {
+  const pattern = new RegExp(`\\[device ${device} pid=(\\d+)\\] running`);
+  try {
+    const match = await waitFor(`device ${device} running`, () => cli.stderr().match(pattern) ?? undefined, timeoutMs);
+    return Number(match[1]);
+  } catch (error) {
+    throw new Error(`${(error as Error).message} Runner log:\n${cli.stderr()}`);
+  }
+}

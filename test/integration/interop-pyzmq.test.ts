@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
-import { REPO_ROOT, exampleOnPorts, isAlive, startCli, temporaryFolder, waitFor, type CliProcess } from './engine-fixtures.js';
+import { REPO_ROOT, exampleOnPorts, isAlive, startCli, temporaryFolder, waitFor, waitForRunning, type CliProcess } from './engine-fixtures.js';
 
 const PYTHON = '/usr/bin/python3';
 const probe = spawnSync(PYTHON, ['-c', 'import zmq'], { encoding: 'utf8' });
@@ -40,11 +40,6 @@ async function stopRunner(cli: CliProcess): Promise<void> {
   cli.child.kill('SIGINT');
   const exit = await cli.exited;
   assert.equal(exit.code, 0, cli.stderr());
-}
-
-async function waitForRunning(cli: CliProcess, device: string): Promise<number> {
-  const match = await waitFor(`device ${device} running`, () => cli.stderr().match(new RegExp(`\\[device ${device} pid=(\\d+)\\] running`)) ?? undefined);
-  return Number(match[1]);
 }
 
 describe('interop pyzmq', { skip }, () => {
