@@ -180,6 +180,7 @@ describe('worker lifecycle', () => {
 
   for (const failure of setupFailures) {
     test(`start fails: ${failure.name}`, async () => {
+      //  [PULL in: the case's options and bind | streamer | PUSH out] --> failed
       const worker = newWorker();
       worker.send({
         type: 'start',
@@ -241,6 +242,7 @@ describe('worker lifecycle', () => {
   });
 
   test('stop before start exits 0', async () => {
+    //  test --fork--> worker, then stop with no device started
     const worker = newWorker();
     const { stopped, code } = await worker.stop();
     assert.equal(stopped.reason, 'stop');
@@ -259,6 +261,7 @@ describe('worker lifecycle', () => {
   });
 
   test('second start is ignored', async () => {
+    //  PUSH --> [PULL in | streamer | PUSH out] --> PULL, then a second start for another device
     const worker = newWorker();
     const ready = await worker.start(streamer(['tcp://127.0.0.1:*'], ['tcp://127.0.0.1:*']));
     const since = worker.mark();
@@ -277,6 +280,7 @@ describe('worker lifecycle', () => {
   });
 
   test('counters arrive at least twice a second', async () => {
+    //  [PULL in | streamer | PUSH out], idle, sampled by its counters messages
     const worker = newWorker();
     const ready = await worker.start(streamer(['tcp://127.0.0.1:*'], ['tcp://127.0.0.1:*']));
     assert.ok(ready);
@@ -294,6 +298,7 @@ describe('worker lifecycle', () => {
   });
 
   test('worker without a parent channel exits 2', async () => {
+    //  test --spawn, no IPC--> worker --> exit 2 with a hint on stderr
     const child = spawn(process.execPath, ['--import', 'tsx', WORKER_ENTRY], { stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
