@@ -140,6 +140,41 @@ describe('engine supervisor', () => {
   });
 
   /*
+   *   [phoenix] killed twice: the back-off doubles while runs are short, and
+   *   starts over when a run lasted the stable period (0 ms here)
+   */
+  for (const { stablePeriodMs, delays, port } of [
+    { stablePeriodMs: 60_000, delays: [100, 200], port: 43023 },
+    { stablePeriodMs: 0, delays: [100, 100], port: 43025 },
+  ]) {
+    test(`back-off is ${delays.join(' then ')} ms with stable period ${stablePeriodMs} ms`, async () => {
+      const engine = newEngine({ timings: { initialBackoffMs: 100, stablePeriodMs } });
+      const states = record(engine, 'device:state');
+      await engine.handle('document:replace', {
+        document: topology('t', [
+          streamer('phoenix', { in: `tcp://127.0.0.1:${port}`, out: `tcp://127.0.0.1:${port + 1}` }, { restart: 'on-failure' }),
+        ]),
+      });
+      await engine.handle('device:start', {});
+
+      const observed: Array<number | undefined> = [];
+      for (let crash = 1; crash <= 2; crash++) {
+        const pid = engine.workerPids()['phoenix'];
+        assert.ok(pid !== undefined);
+        process.kill(pid, 'SIGKILL');
+        const crashed = await waitFor(`crash ${crash}`, () => {
+          const all = states.filter((event) => event.state.state === 'crashed');
+          return all.length >= crash ? all[crash - 1] : undefined;
+        });
+        observed.push(crashed.state.state === 'crashed' ? crashed.state.restartInMs : undefined);
+        await waitFor(`running after crash ${crash}`, () => states.filter((event) => event.state.state === 'running').length > crash);
+      }
+      assert.deepEqual(observed, delays);
+      await engine.close();
+    });
+  }
+
+  /*
    *   [crashy] restart never: SIGKILL leaves it crashed, with no restart scheduled
    */
   test('crash without restart policy stays crashed', async () => {
