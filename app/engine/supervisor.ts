@@ -206,7 +206,9 @@ export class DeviceSupervisor {
   private onWorkerMessage(run: Run, raw: unknown): void {
     const parsed = workerToEngineSchema.safeParse(raw);
     if (!parsed.success) {
-      this.logger.warn(this.sourceOf(run), `ignored a message that is not part of the worker protocol: ${JSON.stringify(raw)}`);
+      const text = JSON.stringify(raw) ?? String(raw);
+      const shown = text.length > 300 ? `${text.slice(0, 300)}...` : text;
+      this.logger.warn(this.sourceOf(run), `ignored a message that is not part of the worker protocol: ${shown}`);
       return;
     }
     if (run !== this.run) return;

@@ -396,6 +396,36 @@ describe('engine supervisor', () => {
   });
 
   /*
+   *   [early] close() arrives while the worker is still starting
+   */
+  test('close during start leaves no process', async () => {
+    const spawned: number[] = [];
+    const inner = new ChildProcessHost();
+    const recordingHost = {
+      spawn(deviceId: string) {
+        const worker = inner.spawn(deviceId);
+        spawned.push(worker.pid!);
+        return worker;
+      },
+    };
+    const engine = newEngine({ host: recordingHost });
+    const states = record(engine, 'device:state');
+    await engine.handle('document:replace', {
+      document: topology('t', [streamer('early', { in: 'tcp://127.0.0.1:43091', out: 'tcp://127.0.0.1:43092' }, { restart: 'on-failure' })]),
+    });
+
+    const starting = engine.handle('device:start', {});
+    await waitFor('the starting state', () => statesOf(states, 'early').includes('starting'));
+    await engine.close();
+    await starting;
+
+    assert.equal(spawned.length, 1);
+    assert.equal(isAlive(spawned[0]!), false);
+    assert.equal(statesOf(states, 'early').at(-1), 'stopped');
+    assert.ok(!statesOf(states, 'early').includes('crashed'));
+  });
+
+  /*
    *   [paused] streamer: pause and resume go through the worker and back
    */
   test('pause and resume change state', async () => {
