@@ -58,7 +58,8 @@ describe('interop pyzmq', { skip }, () => {
     const served = await worker.done;
     assert.equal(served.code, 0, served.stderr);
 
-    // The tap may miss the first requests (it subscribes after the device is ready), never the last.
+    // The tap subscribes after the device is ready, so it may miss the first requests but not the
+    // last, which comes several round trips later.
     await waitFor('the monitor line of the last reply', () => cli.stdout().includes('| hello client-4'));
     assert.match(cli.stdout(), / broker in 0x[0-9a-f]+ \| "" \| client-4\n/);
     assert.match(cli.stdout(), / broker out 0x[0-9a-f]+ \| "" \| hello client-4\n/);
@@ -85,7 +86,7 @@ describe('interop pyzmq', { skip }, () => {
     const lines = received.stdout.trim().split('\n');
     assert.equal(lines.length, 3);
     for (const line of lines) assert.match(line, /^weather \d+$/);
-    // The publisher goes on after the subscriber is done, so the tap sees publications even if it joined late.
+    // The publisher goes on after the subscriber is done, so the tap receives publications even if it joined late.
     await waitFor('a monitor line for a publication', () => / forwarder in weather \d+\n/.test(cli.stdout()));
 
     publisher.child.kill('SIGINT');
