@@ -6,11 +6,11 @@
  * ROUTER in, DEALER out, and for the monitored ones a PUB monitor.
  */
 import { fork, spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import type { ResolvedDevice, WorkerToEngine } from '../app/core/worker-protocol.js';
+import type { DeviceCounters, ResolvedDevice, WorkerToEngine } from '../app/core/worker-protocol.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -35,6 +35,8 @@ export interface RunningDevice {
   readonly spawnToReadyMs: number;
   /** CPU time (user + system) the process used until it was ready, in ms; less sensitive to machine load. */
   readonly cpuToReadyMs: number;
+  /** Switchyard workers only: resolves with the first counters sample taken after this call. */
+  nextCounters?(): Promise<DeviceCounters>;
   stop(): Promise<void>;
 }
 
@@ -48,6 +50,36 @@ export interface WorkerEntry {
   name: 'source' | 'dist';
   path: string;
   execArgv: string[];
+}
+
+/** Newest modification time of the .ts files in the folders the worker is built from. */
+function newestWorkerSource(): number {
+  let newest = 0;
+  for (const folder of ['core', 'worker']) {
+    const path = join(root, 'app', folder);
+    for (const name of readdirSync(path)) {
+      if (name.endsWith('.ts')) newest = Math.max(newest, statSync(join(path, name)).mtimeMs);
+    }
+  }
+  return newest;
+}
+
+/**
+ * Compiles the project with tsc when dist/app/worker/main.js is missing or
+ * older than the worker's sources, so the benchmark never measures a stale
+ * worker. tsc still writes its output when other files have type errors, so
+ * only a missing or still-stale output counts as a failure.
+ */
+export function ensureCompiledWorker(): { compiled: boolean; error?: string } {
+  const compiled = join(root, 'dist', 'app', 'worker', 'main.js');
+  if (existsSync(compiled) && statSync(compiled).mtimeMs >= newestWorkerSource()) return { compiled: false };
+
+  const tsc = join(root, 'node_modules', 'typescript', 'bin', 'tsc');
+  const result = spawnSync(process.execPath, [tsc, '-p', join(root, 'tsconfig.json')], { encoding: 'utf8' });
+  if (!existsSync(compiled) || statSync(compiled).mtimeMs < newestWorkerSource()) {
+    return { compiled: false, error: `tsc exited with ${result.status}: ${(result.stdout ?? '').split('\n').slice(0, 5).join(' ')}` };
+  }
+  return { compiled: true };
 }
 
 export function workerEntries(): WorkerEntry[] {
@@ -150,11 +182,20 @@ async function startWorker(
   const spawnToReadyMs = performance.now() - started;
   const cpuToReadyMs = readCpuMs(child.pid ?? -1);
 
+  const nextCounters = (): Promise<DeviceCounters> => {
+    const since = Date.now();
+    return waitFor(child, name, (message) => {
+      const parsed = message as WorkerToEngine;
+      return parsed.type === 'counters' && parsed.counters.at >= since ? parsed.counters : undefined;
+    });
+  };
+
   return {
     name,
     pid: child.pid ?? -1,
     spawnToReadyMs,
     cpuToReadyMs,
+    nextCounters,
     endpoints: {
       in: ready.endpoints.in?.[0] ?? endpoints.in,
       out: ready.endpoints.out?.[0] ?? endpoints.out,

@@ -17,6 +17,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as zmq from 'zeromq';
 import {
+  ensureCompiledWorker,
   pyzmqVersions,
   readMemory,
   startDevice,
@@ -65,7 +66,7 @@ function readSettings(argv: string[]): Settings {
     rounds: value('--rounds') ?? (quick ? 2 : 3),
     streamCount: value('--messages') ?? (quick ? 30_000 : 200_000),
     latencyCount: quick ? 1_000 : 5_000,
-    startupRepeats: quick ? 3 : 7,
+    startupRepeats: quick ? 3 : 5,
     maxSeconds: value('--max-seconds') ?? (quick ? 90 : 300),
     jobTimeoutMs: 10_000,
   };
@@ -76,21 +77,28 @@ interface Subject {
   name: string;
   kind: DeviceKind | { family: 'direct' };
   monitored: boolean;
+  /**
+   * Share of the message count this subject gets. The slow subjects get
+   * fewer messages so that the full run stays near 5 minutes; each run still
+   * lasts about a second or more, long enough for a stable rate.
+   */
+  share: number;
 }
 
 function subjects(hasPyzmq: boolean, entry: WorkerEntry): Subject[] {
-  const list: Subject[] = [{ name: 'direct (generator ceiling)', kind: { family: 'direct' }, monitored: false }];
+  const list: Subject[] = [{ name: 'direct (generator ceiling)', kind: { family: 'direct' }, monitored: false, share: 1 }];
   if (hasPyzmq) {
-    list.push({ name: 'PyZMQ zmq.proxy (C zmq_proxy)', kind: { family: 'pyzmq', monitored: false }, monitored: false });
-    list.push({ name: 'PyZMQ monitored_queue', kind: { family: 'pyzmq', monitored: true }, monitored: true });
+    list.push({ name: 'PyZMQ zmq.proxy (C zmq_proxy)', kind: { family: 'pyzmq', monitored: false }, monitored: false, share: 1 });
+    list.push({ name: 'PyZMQ monitored_queue', kind: { family: 'pyzmq', monitored: true }, monitored: true, share: 0.5 });
   }
-  list.push({ name: 'zeromq.js Proxy', kind: { family: 'zeromq-proxy' }, monitored: false });
+  list.push({ name: 'zeromq.js Proxy', kind: { family: 'zeromq-proxy' }, monitored: false, share: 1 });
   for (const relay of ['native', 'javascript'] as const) {
     for (const monitored of [false, true]) {
       list.push({
         name: `Switchyard ${relay} ${monitored ? 'monitored-queue' : 'queue'}`,
         kind: { family: 'switchyard', relay, monitored, entry },
         monitored,
+        share: relay === 'javascript' ? 0.2 : 1,
       });
     }
   }
@@ -138,7 +146,7 @@ function directEndpoint(transport: 'ipc' | 'tcp', folder: string, mode: 'stream'
 }
 
 function streamJob(subject: Subject, device: RunningDevice | undefined, settings: Settings, frames: number, direct: string): StreamJob {
-  const base = { kind: 'stream' as const, count: settings.streamCount, frames, size: FRAME_SIZE, timeoutMs: settings.jobTimeoutMs };
+  const base = { kind: 'stream' as const, count: Math.round(settings.streamCount * subject.share), frames, size: FRAME_SIZE, timeoutMs: settings.jobTimeoutMs };
   if (!device) {
     return { ...base, senderEndpoint: direct, senderType: DEALER, receiverEndpoint: direct, receiverType: DEALER, receiverBind: true };
   }
@@ -158,6 +166,21 @@ function latencyJob(device: RunningDevice | undefined, settings: Settings, direc
   return { ...base, senderEndpoint: device.endpoints.in, senderType: REQ, receiverEndpoint: device.endpoints.out, receiverType: REP };
 }
 
+/** Last `monitorDropped` seen per Switchyard worker, to report the drops of each run. */
+const lastMonitorDropped = new Map<RunningDevice, number>();
+
+/**
+ * Returns how many monitor copies a Switchyard worker counted as dropped
+ * since the previous call, or undefined for other devices, which do not count them.
+ */
+async function monitorDropsSince(device: RunningDevice | undefined): Promise<number | undefined> {
+  if (!device?.nextCounters) return undefined;
+  const dropped = (await device.nextCounters()).monitorDropped;
+  const previous = lastMonitorDropped.get(device) ?? 0;
+  lastMonitorDropped.set(device, dropped);
+  return dropped - previous;
+}
+
 /** Measures spawn-to-ready and idle RSS of a plain queue worker, per relay and worker entry. */
 async function measureStartup(settings: Settings, entries: WorkerEntry[]): Promise<StartupRow[]> {
   const rows: StartupRow[] = [];
@@ -166,8 +189,10 @@ async function measureStartup(settings: Settings, entries: WorkerEntry[]): Promi
       const times: number[] = [];
       const cpuTimes: number[] = [];
       let idleRssMiB = NaN;
-      for (let i = 0; i < settings.startupRepeats; i++) {
-        const device = await startDevice(`startup-${relay}-${i}`, { family: 'switchyard', relay, monitored: false, entry }, endpointsFor('tcp', '', ''));
+      // The tsx entry is only for comparison and slow to start, so it gets fewer repeats.
+      const repeats = entry.name === 'source' ? Math.min(3, settings.startupRepeats) : settings.startupRepeats;
+      for (let i = 0; i < repeats; i++) {
+        const device = await startTracked(`startup-${relay}-${i}`, { family: 'switchyard', relay, monitored: false, entry }, endpointsFor('tcp', '', ''));
         times.push(device.spawnToReadyMs);
         cpuTimes.push(device.cpuToReadyMs);
         if (i === 0) {
@@ -175,7 +200,7 @@ async function measureStartup(settings: Settings, entries: WorkerEntry[]): Promi
           await new Promise((resolve) => setTimeout(resolve, 1000));
           idleRssMiB = readMemory(device.pid)?.rssMiB ?? NaN;
         }
-        await device.stop();
+        await stopTracked(device);
       }
       rows.push({ entry: entry.name, relay, spawnToReadyMs: median(times), samples: times, cpuToReadyMs: median(cpuTimes), idleRssMiB });
     }
@@ -214,7 +239,10 @@ async function main(): Promise<number> {
   const pyzmq = pyzmqVersions();
   if (!pyzmq) console.log(`bench: skipped the PyZMQ anchors because "${'/usr/bin/python3'} -c 'import zmq'" failed. Install python3-zmq.`);
 
-  const entries = workerEntries();
+  const build = ensureCompiledWorker();
+  if (build.compiled) console.log('bench: compiled the worker with tsc because dist/ was missing or older than app/.');
+  if (build.error) console.log(`bench: could not compile the worker (${build.error}); measuring the tsx entry only.`);
+  const entries = workerEntries().filter((candidate) => candidate.name === 'source' || build.error === undefined);
   // The compiled worker starts faster and is what the desktop app ships, so
   // the throughput runs use it when it exists.
   const entry = entries.find((candidate) => candidate.name === 'dist') ?? entries[0]!;
@@ -233,7 +261,7 @@ async function main(): Promise<number> {
       const devices = new Map<string, RunningDevice>();
       for (const [index, subject] of list.entries()) {
         if (subject.kind.family === 'direct') continue;
-        devices.set(subject.name, await startDevice(`bench-${index}`, subject.kind, endpointsFor(transport, folder, `d${index}`)));
+        devices.set(subject.name, await startTracked(`bench-${index}`, subject.kind, endpointsFor(transport, folder, `d${index}`)));
       }
 
       for (let round = 0; round < settings.rounds; round++) {
@@ -251,6 +279,8 @@ async function main(): Promise<number> {
             if (subject.monitored) {
               row.monitorLost += result.received - result.monitorReceived;
               row.monitorMalformed += result.monitorMalformed;
+              const drops = await monitorDropsSince(device);
+              if (drops !== undefined) row.monitorDropped = (row.monitorDropped ?? 0) + drops;
             }
             if (result.timedOut) row.timedOut++;
             streamRows.set(key, row);
@@ -276,7 +306,7 @@ async function main(): Promise<number> {
           const memory = readMemory(device.pid);
           if (memory) peakRss[`${name} (${transport})`] = memory.peakMiB;
         }
-        await device.stop();
+        await stopTracked(device);
       }
     }
 
@@ -308,9 +338,35 @@ async function main(): Promise<number> {
     console.log(`bench: wrote ${join('bench', 'results', 'latest.json')} and latest.md in ${report.durationSeconds.toFixed(0)} s.`);
     return 0;
   } finally {
+    await stopAll();
     generator.stop();
     rmSync(folder, { recursive: true, force: true });
   }
+}
+
+/** Every device process started and not yet stopped, so that no exit path leaves one behind. */
+const running = new Set<RunningDevice>();
+
+async function startTracked(...args: Parameters<typeof startDevice>): Promise<RunningDevice> {
+  const device = await startDevice(...args);
+  running.add(device);
+  return device;
+}
+
+async function stopTracked(device: RunningDevice): Promise<void> {
+  await device.stop();
+  running.delete(device);
+}
+
+async function stopAll(): Promise<void> {
+  await Promise.all([...running].map((device) => stopTracked(device)));
+}
+
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    console.error(`bench: stopping the devices after ${signal}.`);
+    void stopAll().finally(() => process.exit(130));
+  });
 }
 
 process.exitCode = await main();

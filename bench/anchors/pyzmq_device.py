@@ -7,14 +7,26 @@ zmq.devices.monitored_queue (Cython) with a PUB monitor and the prefixes
 b"in" and b"out". After binding it prints one JSON line with the bound
 endpoints and relays until it receives SIGTERM.
 """
+import ctypes
 import json
+import signal
 import sys
 
 import zmq
 from zmq.devices import monitored_queue
 
 
+def exit_with_parent() -> None:
+    """Asks Linux to send SIGTERM when the parent exits, so a killed benchmark leaves no device behind."""
+    try:
+        PR_SET_PDEATHSIG = 1
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+    except OSError:
+        pass
+
+
 def main() -> None:
+    exit_with_parent()
     mode, in_endpoint, out_endpoint = sys.argv[1:4]
     context = zmq.Context()
     frontend = context.socket(zmq.ROUTER)

@@ -17,5 +17,11 @@ const proxy = new zmq.Proxy(new zmq.Router(), new zmq.Dealer());
 await proxy.frontEnd.bind(inEndpoint);
 await proxy.backEnd.bind(outEndpoint);
 process.on('disconnect', () => process.exit(0));
+// A parent killed with SIGKILL may not close the channel in time; a changed
+// parent pid means this process was orphaned.
+const parentPid = process.ppid;
+setInterval(() => {
+  if (process.ppid !== parentPid) process.exit(0);
+}, 1000).unref();
 process.send({ ready: { in: proxy.frontEnd.lastEndpoint, out: proxy.backEnd.lastEndpoint }, zmq: zmq.version });
 await proxy.run();

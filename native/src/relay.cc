@@ -50,12 +50,13 @@ enum Event { kEventPaused, kEventResumed, kEventLog, kEventDone };
 enum OptionKind { kOptionInt = 0, kOptionInt64 = 1, kOptionUint64 = 2, kOptionBytes = 3, kOptionSendMessage = 4 };
 
 // Messages read from one socket per poll wake-up before the loop polls again,
-// so one busy direction cannot starve the other (libzmq's proxy reads up to
-// 1000). It is kept below the default high-water mark of 1000 because a PUB
-// monitor learns how far its reader got only when the relay thread processes
-// commands, between bursts: on loopback a burst of 1000 lost more monitor
-// copies than one of 256, at the same throughput.
-constexpr int kBurst = 256;
+// so one busy direction cannot starve the other. libzmq's own proxy reads up
+// to 1000. A monitored device reads fewer, below the default high-water mark
+// of 1000, because a PUB monitor learns how far its reader got only when the
+// relay thread processes commands between bursts: on loopback a burst of
+// 1000 lost more monitor copies than one of 256, at the same throughput.
+constexpr int kBurst = 1000;
+constexpr int kMonitoredBurst = 256;
 
 const char* ErrnoName(int code) {
   switch (code) {
@@ -520,10 +521,11 @@ SendResult SendMessage(Relay* relay, Direction& direction, std::vector<zmq_msg_t
   return kSent;
 }
 
-// Reads whole messages from `direction.from` and sends each on, at most kBurst
-// per call. Returns false when the relay must stop.
+// Reads whole messages from `direction.from` and sends each on, at most one
+// burst per call. Returns false when the relay must stop.
 bool Forward(Relay* relay, Direction& direction, std::vector<zmq_msg_t>& copies) {
-  for (int n = 0; n < kBurst; n++) {
+  const int burst = relay->sockets[kMon] != nullptr ? kMonitoredBurst : kBurst;
+  for (int n = 0; n < burst; n++) {
     auto& frames = direction.pending;
     uint64_t bytes = 0;
     bool more = true;
