@@ -42,6 +42,13 @@ async function startPipeline(page: Page, text: string): Promise<void> {
   await expect(page.getByTestId('node-pipe')).toHaveAttribute('data-state', 'running');
 }
 
+/** Stops the device and waits until the engine reports it stopped, so its ports are free for the next test. */
+async function stopPipeline(page: Page): Promise<void> {
+  await page.getByTestId('node-pipe').click();
+  await page.getByTestId('device-stop').click();
+  await expect(page.getByTestId('node-pipe')).toHaveAttribute('data-state', 'stopped');
+}
+
 /** Drains the device's out socket until the socket is closed. */
 function drain(pull: Pull): Promise<void> {
   return (async () => {
@@ -97,6 +104,7 @@ test('regex filter and hex view', async ({ app: page }) => {
     pull.close();
     await drained;
   }
+  await stopPipeline(page);
 });
 
 /** Messages per second the flood aims for, and how long it lasts. */
@@ -117,11 +125,12 @@ test('flood keeps the page responsive', async ({ app: page }) => {
   // Sends FLOOD_RATE messages a second in slices of FLOOD_SLICE_MS, bounded by count and by time.
   let sent = 0;
   let stop = false;
+  const started = Date.now();
+  const achievedRate = () => Math.round(sent / ((Date.now() - started) / 1000));
   const flood = (async () => {
     const perSlice = (FLOOD_RATE * FLOOD_SLICE_MS) / 1000;
     const total = FLOOD_RATE * FLOOD_SECONDS;
     const deadline = Date.now() + FLOOD_SECONDS * 1000 * 3;
-    const started = Date.now();
     while (!stop && sent < total && Date.now() < deadline) {
       for (let i = 0; i < perSlice; i++) await push.send(`flood ${sent++}`);
       const due = started + (sent / FLOOD_RATE) * 1000;
@@ -150,13 +159,21 @@ test('flood keeps the page responsive', async ({ app: page }) => {
     );
     await expect(pause).toHaveText('Resume');
     test.info().annotations.push({ type: 'click-to-render delay during flood', description: `${pageDelay.toFixed(0)} ms` });
-    console.log(`monitor flood: Pause rendered ${pageDelay.toFixed(0)} ms after the click; ${sent} messages sent so far`);
+    console.log(
+      `monitor flood: Pause rendered ${pageDelay.toFixed(0)} ms after the click; ${sent} messages sent so far at ${achievedRate()} messages/s`,
+    );
 
     const roundTripStarted = Date.now();
     await page.evaluate(() => 1);
     console.log(`monitor flood: a page.evaluate round trip took ${Date.now() - roundTripStarted} ms`);
 
+    // While paused the history keeps filling, but the shown rows stay as they were.
     const frozen = await page.getByTestId('monitor-shown').textContent();
+    const sizeAtPause = await page.getByTestId('monitor-size').textContent();
+    const droppedAtPause = await page.getByTestId('monitor-dropped').textContent();
+    await expect
+      .poll(async () => [await page.getByTestId('monitor-size').textContent(), await page.getByTestId('monitor-dropped').textContent()])
+      .not.toEqual([sizeAtPause, droppedAtPause]);
     await expect(page.getByTestId('monitor-shown')).toHaveText(frozen!);
     await snapshot(page, 'flood-paused');
 
@@ -170,6 +187,7 @@ test('flood keeps the page responsive', async ({ app: page }) => {
     await drained;
   }
 
-  console.log(`monitor flood: ${sent} messages sent in total`);
+  console.log(`monitor flood: ${sent} messages sent in total at ${achievedRate()} messages/s`);
   await expect(page.getByTestId('monitor-size')).not.toHaveText('0');
+  await stopPipeline(page);
 });

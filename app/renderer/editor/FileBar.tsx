@@ -67,8 +67,8 @@ export function FileBar() {
   const importText = async (text: string, format: 'json' | 'yaml' | undefined) => {
     try {
       const state = await client.request('document:import', format ? { text, format } : { text });
+      actions.reset();
       markSaved(state.document);
-      useEditorStore.setState({ selection: null, past: [], future: [] });
       setImportErrors(null);
       setPasteOpen(false);
       showNotice({ kind: 'info', text: `Opened "${state.document.name}".` });

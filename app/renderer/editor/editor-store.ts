@@ -68,15 +68,35 @@ export interface EditorActions {
   redo(): void;
   /** Replaces the document without an undo step, as New and Open do, and marks it saved. */
   load(document: Topology): Promise<void>;
+  /** Forgets undo steps, the selection and unanswered local edits, after another document was opened. */
+  reset(): void;
 }
 
 export function createEditorActions(appStore: StoreApi<AppState>): EditorActions {
-  const current = () => appStore.getState().document ?? emptyTopology();
+  // While replace requests are in flight, the engine's replies and document:changed events carry older
+  // documents than the newest local edit. The newest local edit stays the present until every request
+  // is answered, so that a quick second edit is not applied to a stale document and lost.
+  let inFlight = 0;
+  let newestLocal: Topology | null = null;
+
+  appStore.subscribe((state) => {
+    if (inFlight > 0 && newestLocal && state.document !== newestLocal) appStore.setState({ document: newestLocal });
+  });
+
+  const current = () => newestLocal ?? appStore.getState().document ?? emptyTopology();
 
   const send = (document: Topology) => {
     // Show the edit at once. The engine replies with the same document and its problems.
+    newestLocal = document;
+    inFlight++;
     appStore.setState({ document });
-    void appStore.getState().replaceDocument(document);
+    void appStore
+      .getState()
+      .replaceDocument(document)
+      .finally(() => {
+        inFlight--;
+        if (inFlight === 0) newestLocal = null;
+      });
   };
 
   return {
@@ -111,9 +131,14 @@ export function createEditorActions(appStore: StoreApi<AppState>): EditorActions
       send(next);
     },
     async load(document) {
-      useEditorStore.setState({ selection: null, notice: null });
+      newestLocal = null;
+      useEditorStore.setState({ selection: null, notice: null, past: [], future: [] });
       await appStore.getState().replaceDocument(document);
       markSaved(appStore.getState().document);
+    },
+    reset() {
+      newestLocal = null;
+      useEditorStore.setState({ selection: null, past: [], future: [] });
     },
   };
 }

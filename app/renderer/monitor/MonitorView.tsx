@@ -181,9 +181,12 @@ function MonitorList(props: {
     overscan: 20,
   });
 
+  // Following the newest row sets scrollTop directly: the virtualizer's scrollToIndex re-measures and
+  // retries over several frames, which cost more main-thread time than anything else in a profiled flood.
   useEffect(() => {
-    if (follow && props.rows.length > 0) virtualizer.scrollToIndex(props.rows.length - 1, { align: 'end' });
-  }, [follow, props.rows, virtualizer]);
+    const element = scroller.current;
+    if (follow && element) element.scrollTop = element.scrollHeight;
+  }, [follow, props.rows]);
 
   if (props.rows.length === 0) {
     return (

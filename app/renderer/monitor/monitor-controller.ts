@@ -108,24 +108,37 @@ export class MonitorController {
     this.#publish();
   }
 
-  /** Asks the engine to tap a device's monitor socket; the tap attaches whenever the device runs. */
+  /**
+   * Asks the engine to tap a device's monitor socket; the tap attaches whenever the device runs. The
+   * checkbox shows the new state at once and returns to the old one when the engine rejects the request.
+   */
   async tap(device: string): Promise<void> {
+    this.#setTapped(device, true);
     try {
       await this.#client.request('monitor:subscribe', { device });
-      const tapped = new Set(this.snapshot.tapped).add(device);
-      this.useSnapshot.setState({ tapped: [...tapped].sort(), tapError: null });
+      this.useSnapshot.setState({ tapError: null });
     } catch (error) {
+      this.#setTapped(device, false);
       this.useSnapshot.setState({ tapError: error instanceof Error ? error.message : String(error) });
     }
   }
 
   async untap(device: string): Promise<void> {
+    this.#setTapped(device, false);
     try {
       await this.#client.request('monitor:unsubscribe', { device });
-      this.useSnapshot.setState({ tapped: this.snapshot.tapped.filter((id) => id !== device), tapError: null });
+      this.useSnapshot.setState({ tapError: null });
     } catch (error) {
+      this.#setTapped(device, true);
       this.useSnapshot.setState({ tapError: error instanceof Error ? error.message : String(error) });
     }
+  }
+
+  #setTapped(device: string, tapped: boolean): void {
+    const devices = new Set(this.snapshot.tapped);
+    if (tapped) devices.add(device);
+    else devices.delete(device);
+    this.useSnapshot.setState({ tapped: [...devices].sort() });
   }
 
   dispose(): void {
