@@ -47,6 +47,14 @@ test('export and import round trip', async ({ app: page }) => {
   const again = await exportAs(page, 'json');
   expect(JSON.parse(again.text)).toEqual(original);
 
+  // Ctrl+S saves as JSON and clears the unsaved-changes mark.
+  await page.getByTestId('palette-queue').click();
+  await expect(page.getByTestId('dirty-mark')).toBeVisible();
+  const saved = page.waitForEvent('download');
+  await page.keyboard.press('Control+s');
+  expect((await saved).suggestedFilename()).toBe('untitled.json');
+  await expect(page.getByTestId('dirty-mark')).toHaveCount(0);
+
   const pyzmq = await exportAs(page, 'pyzmq');
   expect(pyzmq.name).toBe('untitled.py');
   expect(pyzmq.text).toContain('import zmq');
@@ -111,6 +119,7 @@ test('SUB without subscription warns', async ({ app: page }) => {
 
   await warning.click();
   await expect(page.getByTestId('inspector-forwarder1')).toBeVisible();
+  await expect(page.getByTestId('socket-in-type')).toBeFocused();
 
   await page.getByTestId('add-option-in').selectOption('subscribe');
   await expect(page.getByTestId('option-subscribe')).toBeVisible();
