@@ -68,14 +68,14 @@ export interface EditorActions {
   redo(): void;
   /** Replaces the document without an undo step, as New and Open do, and marks it saved. */
   load(document: Topology): Promise<void>;
-  /** Forgets undo steps, the selection and unanswered local edits, after another document was opened. */
+  /** Forgets undo steps, the selection and local edits still in flight, after another document was opened. */
   reset(): void;
 }
 
 export function createEditorActions(appStore: StoreApi<AppState>): EditorActions {
   // While replace requests are in flight, the engine's replies and document:changed events carry older
   // documents than the newest local edit. The newest local edit stays the present until every request
-  // is answered, so that a quick second edit is not applied to a stale document and lost.
+  // has completed, so that a quick second edit is not applied to a stale document and lost.
   let inFlight = 0;
   let newestLocal: Topology | null = null;
 
