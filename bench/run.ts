@@ -29,8 +29,8 @@ import {
 import { LOADGEN_PATH, type LatencyJob, type LatencyResult, type StreamJob, type StreamResult } from './generator.js';
 import { median, renderMarkdown, type BenchReport, type LatencyRow, type StartupRow, type StreamRow } from './report.js';
 
-const here = dirname(fileURLToPath(import.meta.url));
-const resultsFolder = join(here, 'results');
+const benchFolder = dirname(fileURLToPath(import.meta.url));
+const resultsFolder = join(benchFolder, 'results');
 
 /** libzmq socket type numbers used by the generator jobs. */
 const REQ = 3;
@@ -63,9 +63,11 @@ function readSettings(argv: string[]): Settings {
   };
   return {
     quick,
-    rounds: value('--rounds') ?? (quick ? 2 : 3),
-    streamCount: value('--messages') ?? (quick ? 30_000 : 200_000),
-    latencyCount: quick ? 1_000 : 5_000,
+    // More short rounds rather than fewer long ones: the median of per-round
+    // ratios resists the load changes of a shared machine better.
+    rounds: value('--rounds') ?? (quick ? 2 : 5),
+    streamCount: value('--messages') ?? (quick ? 30_000 : 120_000),
+    latencyCount: quick ? 1_000 : 3_000,
     startupRepeats: quick ? 3 : 5,
     maxSeconds: value('--max-seconds') ?? (quick ? 90 : 300),
     jobTimeoutMs: 10_000,
@@ -79,8 +81,8 @@ interface Subject {
   monitored: boolean;
   /**
    * Share of the message count this subject gets. The slow subjects get
-   * fewer messages so that the full run stays near 5 minutes; each run still
-   * lasts about a second or more, long enough for a stable rate.
+   * fewer messages so that the full run stays near 5 minutes. Each of their
+   * runs still lasts a second or more, which is long enough for a stable rate.
    */
   share: number;
 }
@@ -109,7 +111,7 @@ class Generator {
   private constructor(private readonly child: ChildProcess) {}
 
   static async start(): Promise<Generator> {
-    const child = fork(join(here, 'generator.ts'), [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    const child = fork(join(benchFolder, 'generator.ts'), [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
     await new Promise<void>((resolve, reject) => {
       child.once('message', () => resolve());
       child.once('exit', (code) => reject(new Error(`The load generator exited with code ${code} before it was ready.`)));

@@ -21,7 +21,7 @@ import {
   type RelayHandle,
 } from './relay.js';
 
-/** How the addon encodes an option value; the numbers match `OptionKind` in `native/src/relay.cc`. */
+/** Encodings of an option value for the addon, numbered as `OptionKind` in `native/src/relay.cc`. */
 const OptionKind = {
   Int: 0,
   Int64: 1,
@@ -346,9 +346,9 @@ function encodeOption(
   value: ResolvedSocket['options'][string],
 ): NativeOption[] {
   const invalid = (expected: string): RelaySetupError => {
-    const shown = option.secret ? 'The given value' : `The value ${JSON.stringify(value)}`;
+    const valueText = option.secret ? 'The given value' : `The value ${JSON.stringify(value)}`;
     return new RelaySetupError(
-      `${shown} of option "${option.name}" on device "${deviceId}" (${role}) is invalid. Give ${expected}.`,
+      `${valueText} of option "${option.name}" on device "${deviceId}" (${role}) is invalid. Give ${expected}.`,
       { role, code: 'EINVAL' },
     );
   };

@@ -52,9 +52,10 @@ enum OptionKind { kOptionInt = 0, kOptionInt64 = 1, kOptionUint64 = 2, kOptionBy
 // Messages read from one socket per poll wake-up before the loop polls again,
 // so one busy direction cannot starve the other. libzmq's own proxy reads up
 // to 1000. A monitored device reads fewer, below the default high-water mark
-// of 1000, because a PUB monitor learns how far its reader got only when the
-// relay thread processes commands between bursts: on loopback a burst of
-// 1000 lost more monitor copies than one of 256, at the same throughput.
+// of 1000. The reason is that a PUB monitor learns how far its reader got
+// only when the relay thread processes commands between bursts. On loopback
+// a burst of 1000 lost more monitor copies than one of 256, at the same
+// throughput.
 constexpr int kBurst = 1000;
 constexpr int kMonitoredBurst = 256;
 
@@ -392,7 +393,7 @@ napi_value Open(napi_env env, napi_callback_info info) {
           delete relay;
           return ThrowSetupError(env, std::string("Cannot bind: ") + zmq_strerror(code), code, roleText, endpoint);
         }
-        // ZMQ_LAST_ENDPOINT holds the endpoint of this bind with a wildcard
+        // ZMQ_LAST_ENDPOINT contains the endpoint of this bind with a wildcard
         // port replaced by the port the kernel chose.
         std::string actual = LastEndpoint(socket);
         napi_set_element(env, resolved, resolvedCount++, String(env, actual.empty() ? endpoint : actual));

@@ -103,8 +103,8 @@ describe('native relay', { skip }, () => {
     client.connect(relay.endpoints.in![0]!);
     for (let index = 0; index < 5; index++) await client.send(['', `job ${index}`]);
 
-    // A DEALER with no peer cannot send, so the relay holds the first job and
-    // reads no more from in until out accepts it: the rest wait in the ROUTER's queue.
+    // A DEALER with no peer cannot send, so the relay keeps the first job and
+    // reads no more from in until out accepts it. The rest wait in the ROUTER's queue.
     const counters = await pollUntil('the relay received a job', () => relay.counters().in.receivedMessages > 0 && relay.counters());
     assert.equal(counters.in.receivedMessages, 1);
     assert.equal(counters.out.sentMessages, 0);
@@ -240,7 +240,7 @@ describe('native relay in a worker', { skip }, () => {
   test('bind conflict fails with EADDRINUSE', async () => {
     const holder = peer(new zmq.Router());
     await holder.bind('tcp://127.0.0.1:*');
-    const taken = holder.lastEndpoint!;
+    const takenEndpoint = holder.lastEndpoint!;
 
     const worker = new WorkerUnderTest({ SWITCHYARD_RELAY: 'native' });
     workers.push(worker);
@@ -248,16 +248,16 @@ describe('native relay in a worker', { skip }, () => {
       type: 'start',
       device: device('conflict', 'queue', {
         in: socket('ROUTER', { bind: ['tcp://127.0.0.1:*'] }),
-        out: socket('DEALER', { bind: [taken] }),
+        out: socket('DEALER', { bind: [takenEndpoint] }),
       }),
     });
     const failed = await worker.waitFor('failed');
     assert.equal(failed.code, 'EADDRINUSE');
     assert.equal(failed.role, 'out');
-    assert.equal(failed.endpoint, taken);
+    assert.equal(failed.endpoint, takenEndpoint);
     assert.equal(
       failed.message,
-      `Cannot bind "${taken}" for device "conflict" (out): address already in use. Stop the other process or choose another port.`,
+      `Cannot bind "${takenEndpoint}" for device "conflict" (out): address already in use. Stop the other process or choose another port.`,
     );
     assert.equal((await worker.exited).code, 1);
   });
