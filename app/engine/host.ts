@@ -65,6 +65,8 @@ export class ChildProcessHost implements DeviceHost {
       // instead of seeing them die and restarting them. A worker still exits
       // when the engine dies, because its IPC channel closes.
       detached: true,
+      // On Windows a detached child would otherwise get a console window of its own.
+      windowsHide: true,
       serialization: 'json',
     });
     return new ChildDeviceProcess(child);
