@@ -64,9 +64,9 @@ export class ChildProcessHost implements DeviceHost {
       // foreground group) away from workers: the engine stops them in order,
       // instead of seeing them die and restarting them. A worker still exits
       // when the engine dies, because its IPC channel closes.
-      detached: true,
-      // On Windows a detached child would otherwise get a console window of its own.
-      windowsHide: true,
+      // NOTE: not on Windows, where a detached child gets its own console
+      // window, so there Ctrl-C still reaches the workers directly.
+      detached: process.platform !== 'win32',
       serialization: 'json',
     });
     return new ChildDeviceProcess(child);
