@@ -66,6 +66,12 @@ export async function runCommand(argv: string[], output: Output): Promise<number
   const engine = new Engine({ host: new ChildProcessHost(), logger });
   const finished = watchUntilFinished(engine, selected);
   const stopSignals = onStopSignal(() => finished.stop(EXIT_OK));
+  // A reader that goes away (`switchyard run --monitor | head`) ends the run like Ctrl-C.
+  const onStdoutError = (error: NodeJS.ErrnoException): void => {
+    if (error.code === 'EPIPE') finished.stop(EXIT_OK);
+    else logger.error('run', `writing to standard output failed: ${error.message}`);
+  };
+  process.stdout.on('error', onStdoutError);
   const drops = new DropReporter(logger);
 
   try {
@@ -92,6 +98,7 @@ export async function runCommand(argv: string[], output: Output): Promise<number
   } finally {
     stopSignals();
     await engine.close();
+    process.stdout.off('error', onStdoutError);
     drops.flush();
   }
 }
