@@ -78,6 +78,41 @@ describe('cli run', () => {
     await replies;
   });
 
+  test('closed stdout ends the run', async (t) => {
+    const example = exampleOnPorts('broker.json', 100, folder.path);
+    const cli = startCli(['run', example.path, '--monitor']);
+    t.after(() => cli.child.kill('SIGKILL'));
+    const pid = await waitForRunning(cli, 'broker');
+    cli.child.stdout!.destroy();
+
+    const client = new Request({ linger: 0, receiveTimeout: 2_000 });
+    const worker = new Reply({ linger: 0 });
+    t.after(() => {
+      client.close();
+      worker.close();
+    });
+    client.connect(`tcp://127.0.0.1:${example.port(5559)}`);
+    worker.connect(`tcp://127.0.0.1:${example.port(5560)}`);
+    const replies = (async () => {
+      for await (const [request] of worker) await worker.send(request!);
+    })().catch(() => undefined);
+
+    // Each monitor line is a write to the closed pipe; the first that fails with EPIPE ends the run.
+    let exited = false;
+    void cli.exited.then(() => (exited = true));
+    for (let index = 0; index < 100 && !exited; index++) {
+      await client.send(`request ${index}`);
+      await client.receive().catch(() => undefined);
+      await waitFor('the runner to exit', () => exited, 100).catch(() => undefined);
+    }
+    const exit = await cli.exited;
+    assert.equal(exit.code, 0, cli.stderr());
+    assert.equal(isAlive(pid), false);
+
+    worker.close();
+    await replies;
+  });
+
   test('SIGKILL of the runner leaves no worker', async (t) => {
     const example = exampleOnPorts('pipeline-streamer.json', 300, folder.path);
     const cli = startCli(['run', example.path]);
