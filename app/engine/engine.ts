@@ -176,7 +176,8 @@ export class Engine {
    * Replaces the open document. A document that passed the topology schema is
    * accepted even with validation errors, so that the editor can keep work in
    * progress, and `device:start` rejects the devices those errors point at.
-   * Devices that are gone are stopped. Running devices whose spec changed keep
+   * Devices that are gone are stopped, and a renamed device counts as gone
+   * under its old id. Running devices whose spec changed keep
    * the old spec until they are stopped and started again.
    */
   private async setDocument(document: Topology): Promise<DocumentState> {
