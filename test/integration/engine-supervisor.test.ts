@@ -156,6 +156,8 @@ describe('engine supervisor', () => {
         ]),
       });
       await engine.handle('device:start', {});
+      const started = (await engine.handle('device:states', {}))['phoenix'];
+      assert.equal(started?.state, 'running', JSON.stringify(started));
 
       const observed: Array<number | undefined> = [];
       for (let crash = 1; crash <= 2; crash++) {
