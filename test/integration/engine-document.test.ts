@@ -7,7 +7,7 @@ import { after, describe, test } from 'node:test';
 import type { EventPayload } from '../../app/core/contract.js';
 import { Engine, DocumentImportError } from '../../app/engine/engine.js';
 import { ChildProcessHost } from '../../app/engine/host.js';
-import { isAlive, monitoredQueue, record, statesOf, streamer, topology, waitUntilGone } from './engine-fixtures.js';
+import { ANY_PORT, isAlive, monitoredQueue, record, statesOf, streamer, topology, waitUntilGone } from './engine-fixtures.js';
 
 const engines: Engine[] = [];
 
@@ -145,7 +145,7 @@ describe('engine document', () => {
   });
 
   /*
-   *   [good] streamer :43311 -> :43312 starts
+   *   [good] streamer on free ports starts
    *   [broken] has a bind on port 99999, so the engine marks it failed without a worker
    */
   test('device with errors fails alone', async () => {
@@ -153,7 +153,7 @@ describe('engine document', () => {
     const states = record(engine, 'device:state');
     await engine.handle('document:replace', {
       document: topology('t', [
-        streamer('good', { in: 'tcp://127.0.0.1:43311', out: 'tcp://127.0.0.1:43312' }),
+        streamer('good', { in: ANY_PORT, out: ANY_PORT }),
         streamer('broken', { in: 'tcp://127.0.0.1:99999', out: 'tcp://127.0.0.1:43313' }),
       ]),
     });
@@ -192,7 +192,7 @@ describe('engine document', () => {
     const secret = 'not-for-logs-7f3a';
     const engine = newEngine({ SWITCHYARD_TEST_PASSWORD: secret });
     const log = record(engine, 'log:entry');
-    const device = streamer('guarded', { in: 'tcp://127.0.0.1:43323', out: 'tcp://127.0.0.1:43324' });
+    const device = streamer('guarded', { in: ANY_PORT, out: ANY_PORT });
     device.in.options = { plain_server: true, plain_password: { env: 'SWITCHYARD_TEST_PASSWORD' } };
     await engine.handle('document:replace', { document: topology('t', [device]) });
 
@@ -207,7 +207,7 @@ describe('engine document', () => {
     const engine = newEngine();
     const states = record(engine, 'device:state');
     await engine.handle('document:replace', {
-      document: topology('t', [streamer('doomed', { in: 'tcp://127.0.0.1:43331', out: 'tcp://127.0.0.1:43332' })]),
+      document: topology('t', [streamer('doomed', { in: ANY_PORT, out: ANY_PORT })]),
     });
     await engine.handle('device:start', {});
     const pid = engine.workerPids()['doomed'];
@@ -244,7 +244,7 @@ describe('engine document', () => {
     const engine = newEngine();
     const states: Array<EventPayload<'device:state'>> = record(engine, 'device:state');
     await engine.handle('document:replace', {
-      document: topology('t', [streamer('named', { in: 'tcp://127.0.0.1:43351', out: 'tcp://127.0.0.1:43352' })]),
+      document: topology('t', [streamer('named', { in: ANY_PORT, out: ANY_PORT })]),
     });
     await engine.handle('device:start', { ids: ['named'] });
     await engine.handle('device:start', { ids: ['named'] });

@@ -11,6 +11,13 @@ import type { DeviceState, EventName, EventPayload } from '../../app/core/contra
 import type { DeviceSpec, Topology } from '../../app/core/topology.js';
 import type { Engine } from '../../app/engine/engine.js';
 
+/**
+ * A loopback bind on a port the OS picks. Tests bind this rather than fixed
+ * ports, because fixed ports fall inside Linux's ephemeral range (32768-60999
+ * by default) where any outgoing connection may hold them.
+ */
+export const ANY_PORT = 'tcp://127.0.0.1:*';
+
 export const REPO_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
 /** Polls `probe` every 20 ms until it returns a value other than undefined or false, or throws after `timeoutMs`. */

@@ -10,6 +10,7 @@ import type { DeviceState, EventPayload } from '../../app/core/contract.js';
 import { Engine } from '../../app/engine/engine.js';
 import { ChildProcessHost } from '../../app/engine/host.js';
 import {
+  ANY_PORT,
   isAlive,
   monitoredQueue,
   record,
@@ -39,7 +40,7 @@ function stateOf(engine: Engine, device: string, events: Array<EventPayload<'dev
 
 describe('engine supervisor', () => {
   /*
-   *   [pipe] PULL tcp://127.0.0.1:43001 -> PUSH tcp://127.0.0.1:43002
+   *   [pipe] PULL tcp://127.0.0.1:* -> PUSH tcp://127.0.0.1:*
    *   started, watched for counters, stopped
    */
   test('start and stop go through states in order', async () => {
@@ -47,7 +48,7 @@ describe('engine supervisor', () => {
     const states = record(engine, 'device:state');
     const counters = record(engine, 'device:counters');
     await engine.handle('document:replace', {
-      document: topology('t', [streamer('pipe', { in: 'tcp://127.0.0.1:43001', out: 'tcp://127.0.0.1:43002' })]),
+      document: topology('t', [streamer('pipe', { in: ANY_PORT, out: ANY_PORT })]),
     });
 
     await engine.handle('device:start', {});
@@ -56,8 +57,8 @@ describe('engine supervisor', () => {
     assert.ok(running?.state === 'running');
     assert.ok(running.pid !== undefined);
     const pid = running.pid;
-    assert.deepEqual(running.endpoints.in, ['tcp://127.0.0.1:43001']);
-    assert.deepEqual(running.endpoints.out, ['tcp://127.0.0.1:43002']);
+    assert.match(running.endpoints.in?.join(' ') ?? '', /^tcp:\/\/127\.0\.0\.1:\d+$/);
+    assert.match(running.endpoints.out?.join(' ') ?? '', /^tcp:\/\/127\.0\.0\.1:\d+$/);
 
     const firstCount = counters.length;
     await waitFor('four counters events', () => counters.length >= firstCount + 4, 5_000);
@@ -72,21 +73,22 @@ describe('engine supervisor', () => {
   });
 
   /*
-   *   test Router binds tcp://127.0.0.1:43010 first
-   *   [taken]  ROUTER bind :43010  -> fails with EADDRINUSE
-   *   [free]   PULL :43011 -> PUSH :43012 keeps running
+   *   test Router binds a free port P first
+   *   [taken]  ROUTER bind :P  -> fails with EADDRINUSE
+   *   [free]   PULL -> PUSH on other free ports, keeps running
    */
   test('port in use fails that device only', async (t) => {
     const blocker = new Router({ linger: 0 });
-    await blocker.bind('tcp://127.0.0.1:43010');
+    await blocker.bind(ANY_PORT);
     t.after(() => blocker.close());
+    const takenEndpoint = blocker.lastEndpoint!;
 
     const engine = newEngine();
     const states = record(engine, 'device:state');
     await engine.handle('document:replace', {
       document: topology('t', [
-        monitoredQueue('taken', { in: 'tcp://127.0.0.1:43010', out: 'tcp://127.0.0.1:43013', mon: 'tcp://127.0.0.1:43014' }),
-        streamer('free', { in: 'tcp://127.0.0.1:43011', out: 'tcp://127.0.0.1:43012' }),
+        monitoredQueue('taken', { in: takenEndpoint, out: ANY_PORT, mon: ANY_PORT }),
+        streamer('free', { in: ANY_PORT, out: ANY_PORT }),
       ]),
     });
     await engine.handle('device:start', {});
@@ -96,8 +98,8 @@ describe('engine supervisor', () => {
     assert.equal(taken?.state, 'failed');
     assert.ok(taken?.state === 'failed');
     assert.equal(taken.code, 'EADDRINUSE');
-    assert.equal(taken.endpoint, 'tcp://127.0.0.1:43010');
-    assert.match(taken.reason, /tcp:\/\/127\.0\.0\.1:43010/);
+    assert.equal(taken.endpoint, takenEndpoint);
+    assert.ok(taken.reason.includes(takenEndpoint), taken.reason);
     assert.equal(all['free']?.state, 'running');
 
     const takenPids = engine.workerPids();
@@ -109,7 +111,7 @@ describe('engine supervisor', () => {
   });
 
   /*
-   *   [phoenix] PULL :43021 -> PUSH :43022, restart on-failure
+   *   [phoenix] PULL -> PUSH on free ports, restart on-failure
    *   the test kills its worker with SIGKILL
    */
   test('SIGKILL is a crash and restarts', async () => {
@@ -117,7 +119,7 @@ describe('engine supervisor', () => {
     const states = record(engine, 'device:state');
     await engine.handle('document:replace', {
       document: topology('t', [
-        streamer('phoenix', { in: 'tcp://127.0.0.1:43021', out: 'tcp://127.0.0.1:43022' }, { restart: 'on-failure' }),
+        streamer('phoenix', { in: ANY_PORT, out: ANY_PORT }, { restart: 'on-failure' }),
       ]),
     });
     await engine.handle('device:start', {});
@@ -143,16 +145,16 @@ describe('engine supervisor', () => {
    *   [phoenix] killed twice: the back-off doubles while runs are short, and
    *   starts over when a run lasted the stable period (0 ms here)
    */
-  for (const { stablePeriodMs, delays, port } of [
-    { stablePeriodMs: 60_000, delays: [100, 200], port: 43023 },
-    { stablePeriodMs: 0, delays: [100, 100], port: 43025 },
+  for (const { stablePeriodMs, delays } of [
+    { stablePeriodMs: 60_000, delays: [100, 200] },
+    { stablePeriodMs: 0, delays: [100, 100] },
   ]) {
     test(`back-off is ${delays.join(' then ')} ms with stable period ${stablePeriodMs} ms`, async () => {
       const engine = newEngine({ timings: { initialBackoffMs: 100, stablePeriodMs } });
       const states = record(engine, 'device:state');
       await engine.handle('document:replace', {
         document: topology('t', [
-          streamer('phoenix', { in: `tcp://127.0.0.1:${port}`, out: `tcp://127.0.0.1:${port + 1}` }, { restart: 'on-failure' }),
+          streamer('phoenix', { in: ANY_PORT, out: ANY_PORT }, { restart: 'on-failure' }),
         ]),
       });
       await engine.handle('device:start', {});
@@ -183,7 +185,7 @@ describe('engine supervisor', () => {
     const engine = newEngine();
     const states = record(engine, 'device:state');
     await engine.handle('document:replace', {
-      document: topology('t', [streamer('crashy', { in: 'tcp://127.0.0.1:43031', out: 'tcp://127.0.0.1:43032' })]),
+      document: topology('t', [streamer('crashy', { in: ANY_PORT, out: ANY_PORT })]),
     });
     await engine.handle('device:start', {});
     const pid = engine.workerPids()['crashy'];
@@ -204,7 +206,7 @@ describe('engine supervisor', () => {
     const states = record(engine, 'device:state');
     const log = record(engine, 'log:entry');
     await engine.handle('document:replace', {
-      document: topology('t', [streamer('frozen', { in: 'tcp://127.0.0.1:43041', out: 'tcp://127.0.0.1:43042' })]),
+      document: topology('t', [streamer('frozen', { in: ANY_PORT, out: ANY_PORT })]),
     });
     await engine.handle('device:start', {});
     const pid = engine.workerPids()['frozen'];
@@ -240,7 +242,7 @@ describe('engine supervisor', () => {
     const engine = newEngine({ host: freezingHost, timings: { startTimeoutMs: 1_000, stopTimeoutMs: 300 } });
     const states = record(engine, 'device:state');
     await engine.handle('document:replace', {
-      document: topology('t', [streamer('mute', { in: 'tcp://127.0.0.1:43081', out: 'tcp://127.0.0.1:43082' }, { restart: 'on-failure' })]),
+      document: topology('t', [streamer('mute', { in: ANY_PORT, out: ANY_PORT }, { restart: 'on-failure' })]),
     });
 
     await engine.handle('device:start', {});
@@ -332,7 +334,7 @@ describe('engine supervisor', () => {
     const batches = record(engine, 'monitor:batch');
     await engine.handle('document:replace', {
       document: topology('t', [
-        monitoredQueue('flood', { in: 'tcp://127.0.0.1:43071', out: 'tcp://127.0.0.1:43072', mon: 'tcp://127.0.0.1:43073' }),
+        monitoredQueue('flood', { in: ANY_PORT, out: ANY_PORT, mon: ANY_PORT }),
       ]),
     });
     await engine.handle('monitor:subscribe', { device: 'flood' });
@@ -344,8 +346,10 @@ describe('engine supervisor', () => {
       client.close();
       sink.close();
     });
-    client.connect('tcp://127.0.0.1:43071');
-    sink.connect('tcp://127.0.0.1:43072');
+    const running = (await engine.handle('device:states', {}))['flood'];
+    assert.ok(running?.state === 'running');
+    client.connect(running.endpoints.in![0]!);
+    sink.connect(running.endpoints.out![0]!);
     let received = 0;
     const draining = (async () => {
       for await (const _message of sink) received += 1;
@@ -376,14 +380,14 @@ describe('engine supervisor', () => {
   });
 
   /*
-   *   [a] and [b] streamers on :43051-43054; close() must leave no worker
+   *   [a] and [b] streamers on free ports; close() must leave no worker
    */
   test('close leaves no process', async () => {
     const engine = newEngine();
     await engine.handle('document:replace', {
       document: topology('t', [
-        streamer('a', { in: 'tcp://127.0.0.1:43051', out: 'tcp://127.0.0.1:43052' }),
-        streamer('b', { in: 'tcp://127.0.0.1:43053', out: 'tcp://127.0.0.1:43054' }, { restart: 'on-failure' }),
+        streamer('a', { in: ANY_PORT, out: ANY_PORT }),
+        streamer('b', { in: ANY_PORT, out: ANY_PORT }, { restart: 'on-failure' }),
       ]),
     });
     await engine.handle('device:start', {});
@@ -413,7 +417,7 @@ describe('engine supervisor', () => {
     const engine = newEngine({ host: recordingHost });
     const states = record(engine, 'device:state');
     await engine.handle('document:replace', {
-      document: topology('t', [streamer('early', { in: 'tcp://127.0.0.1:43091', out: 'tcp://127.0.0.1:43092' }, { restart: 'on-failure' })]),
+      document: topology('t', [streamer('early', { in: ANY_PORT, out: ANY_PORT }, { restart: 'on-failure' })]),
     });
 
     const starting = engine.handle('device:start', {});
@@ -434,7 +438,7 @@ describe('engine supervisor', () => {
     const engine = newEngine();
     const states = record(engine, 'device:state');
     await engine.handle('document:replace', {
-      document: topology('t', [streamer('steered', { in: 'tcp://127.0.0.1:43061', out: 'tcp://127.0.0.1:43062' })]),
+      document: topology('t', [streamer('steered', { in: ANY_PORT, out: ANY_PORT })]),
     });
     await engine.handle('device:start', {});
     await assert.rejects(engine.handle('device:resume', {}), /Cannot resume device "steered" while it is running/);
