@@ -5,11 +5,15 @@
  * SWITCHYARD_RELAY=auto. Skipped, with the reason, when the addon is not built.
  */
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
+import { fork, type ChildProcess } from 'node:child_process';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { after, describe, test } from 'node:test';
 import * as zmq from 'zeromq';
 import { OPTIONS } from '../../app/core/options.js';
-import type { ResolvedDevice } from '../../app/core/worker-protocol.js';
+import type { ResolvedDevice, WorkerToEngine } from '../../app/core/worker-protocol.js';
 import { RelaySetupError, type RelayEvents, type RelayFactory, type RelayHandle } from '../../app/worker/relay.js';
 import { closeAll, probeUntilReceived, receiveFrames, receiveOrNothing, receiveText } from './helpers/sockets.js';
 import { device, endpointOf, pollUntil, socket, WorkerUnderTest } from './helpers/worker.js';
@@ -49,7 +53,28 @@ async function startRelay(spec: ResolvedDevice, events = recordingEvents()): Pro
   return handle;
 }
 
+const folders: string[] = [];
+const children: ChildProcess[] = [];
+
+/**
+ * Copies app/core and app/worker into a temporary folder that has no native/
+ * folder, with a link to this checkout's node_modules, and returns the
+ * copy's worker entry: a checkout where the addon was never built.
+ */
+function workerWithoutAddon(): string {
+  const repository = fileURLToPath(new URL('../..', import.meta.url));
+  const folder = mkdtempSync(join(tmpdir(), 'switchyard-no-addon-'));
+  folders.push(folder);
+  for (const part of ['core', 'worker']) cpSync(join(repository, 'app', part), join(folder, 'app', part), { recursive: true });
+  symlinkSync(join(repository, 'node_modules'), join(folder, 'node_modules'));
+  return join(folder, 'app', 'worker', 'main.ts');
+}
+
 after(async () => {
+  for (const child of children) {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  }
+  for (const folder of folders) rmSync(folder, { recursive: true, force: true });
   closeAll(...peers);
   await Promise.all(relays.map((relay) => relay.stop()));
   await Promise.all(workers.map((worker) => worker.dispose()));
@@ -260,5 +285,38 @@ describe('native relay in a worker', { skip }, () => {
       `Cannot bind "${takenEndpoint}" for device "conflict" (out): address already in use. Stop the other process or choose another port.`,
     );
     assert.equal((await worker.exited).code, 1);
+  });
+});
+
+describe('worker without the addon', () => {
+  test('auto falls back to javascript', async () => {
+    //  A copy of the worker in a folder without native/: the import of the addon fails.
+    const child = fork(workerWithoutAddon(), [], {
+      execArgv: ['--import', 'tsx'],
+      env: { ...process.env, SWITCHYARD_RELAY: 'auto' },
+      stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+    });
+    children.push(child);
+    const messages: WorkerToEngine[] = [];
+    child.on('message', (message) => messages.push(message as WorkerToEngine));
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+
+    child.send({
+      type: 'start',
+      device: device('fallback', 'queue', {
+        in: socket('ROUTER', { bind: ['tcp://127.0.0.1:*'] }),
+        out: socket('DEALER', { bind: ['tcp://127.0.0.1:*'] }),
+      }),
+    });
+    const ready = await pollUntil('a ready or failed message', () => messages.find((message) => message.type === 'ready' || message.type === 'failed'), 20_000);
+    assert.equal(ready.type, 'ready');
+    assert.equal(ready.type === 'ready' ? ready.relay : undefined, 'javascript');
+
+    const reasons = messages.flatMap((message) => (message.type === 'log' && message.message.startsWith('The native relay did not load') ? [message.message] : []));
+    assert.equal(reasons.length, 1, `Expected one log line saying why the native relay was not used: ${JSON.stringify(messages)}`);
+    assert.match(reasons[0]!, /switchyard_relay\.node is not built\. Install libzmq3-dev, g\+\+ and make, then run npm run build:native\./);
+
+    child.send({ type: 'stop' });
+    assert.equal(await exited, 0);
   });
 });
