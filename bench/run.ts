@@ -4,7 +4,7 @@
  * `zmq.proxy` (libzmq's C `zmq_proxy`) and `zmq.devices.monitored_queue`.
  *
  *   npm run bench               # full run, about 3 to 5 minutes on 2 cores
- *   npm run bench -- --quick    # short run, under a minute
+ *   npm run bench -- --quick    # short run, under 2 minutes
  *
  * Every device runs in its own process and the runs are interleaved (A B C
  * A B C ...), so the ratios compare devices under the same machine load.
@@ -37,10 +37,10 @@ const REQ = 3;
 const REP = 4;
 const DEALER = 5;
 
-/** Payload bytes per frame, as in the reference measurements. */
+/** Payload bytes per frame. */
 const FRAME_SIZE = 64;
 
-/** Generator ports for the direct (no device) tcp runs, inside the benchmark's 45000-45999 range. */
+/** Ports the generator's receiver binds for the direct (no device) tcp runs; devices bind ports the OS picks. */
 const DIRECT_TCP_PORT = { stream: 45100, latency: 45101 };
 
 interface Settings {
