@@ -13,8 +13,9 @@ import { after, describe, test } from 'node:test';
 import { Reply, Request } from 'zeromq';
 import { readTopology } from '../../app/core/file.js';
 import {
+  ANY_PORT,
   REPO_ROOT,
-  exampleOnPorts,
+  exampleOnFreePorts,
   isAlive,
   runCli,
   startCli,
@@ -22,6 +23,7 @@ import {
   waitFor,
   waitUntilGone,
   workerPidsFromLog,
+  runningEndpoints,
   waitForRunning,
 } from './engine-fixtures.js';
 
@@ -30,7 +32,7 @@ after(folder.remove);
 
 describe('cli run', () => {
   test('monitor prints prefixed lines and SIGINT exits 0', async (t) => {
-    const example = exampleOnPorts('broker.json', 200, folder.path);
+    const example = exampleOnFreePorts('broker.json', folder.path);
     const cli = startCli(['run', example.path, '--monitor']);
     t.after(() => cli.child.kill('SIGKILL'));
     const pid = await waitForRunning(cli, 'broker');
@@ -41,8 +43,9 @@ describe('cli run', () => {
       client.close();
       worker.close();
     });
-    client.connect(`tcp://127.0.0.1:${example.port(5559)}`);
-    worker.connect(`tcp://127.0.0.1:${example.port(5560)}`);
+    const endpoints = runningEndpoints(cli, 'broker');
+    client.connect(endpoints['in']![0]!);
+    worker.connect(endpoints['out']![0]!);
     const replies = (async () => {
       for await (const [request] of worker) await worker.send(`re: ${request!.toString()}`);
     })().catch(() => undefined);
@@ -79,7 +82,7 @@ describe('cli run', () => {
   });
 
   test('closed stdout ends the run', async (t) => {
-    const example = exampleOnPorts('broker.json', 100, folder.path);
+    const example = exampleOnFreePorts('broker.json', folder.path);
     const cli = startCli(['run', example.path, '--monitor']);
     t.after(() => cli.child.kill('SIGKILL'));
     const pid = await waitForRunning(cli, 'broker');
@@ -91,8 +94,9 @@ describe('cli run', () => {
       client.close();
       worker.close();
     });
-    client.connect(`tcp://127.0.0.1:${example.port(5559)}`);
-    worker.connect(`tcp://127.0.0.1:${example.port(5560)}`);
+    const endpoints = runningEndpoints(cli, 'broker');
+    client.connect(endpoints['in']![0]!);
+    worker.connect(endpoints['out']![0]!);
     const replies = (async () => {
       for await (const [request] of worker) await worker.send(request!);
     })().catch(() => undefined);
@@ -114,7 +118,7 @@ describe('cli run', () => {
   });
 
   test('SIGKILL of the runner leaves no worker', async (t) => {
-    const example = exampleOnPorts('pipeline-streamer.json', 300, folder.path);
+    const example = exampleOnFreePorts('pipeline-streamer.json', folder.path);
     const cli = startCli(['run', example.path]);
     t.after(() => cli.child.kill('SIGKILL'));
     const pid = await waitForRunning(cli, 'streamer');
@@ -130,7 +134,7 @@ describe('cli run', () => {
    *   workers sit in their own groups, so the runner stops them in order.
    */
   test('Ctrl-C to the process group stops cleanly', async (t) => {
-    const example = exampleOnPorts('broker.json', 800, folder.path);
+    const example = exampleOnFreePorts('broker.json', folder.path);
     const cli = startCli(['run', example.path], { processGroup: true });
     t.after(() => cli.child.kill('SIGKILL'));
     const pid = await waitForRunning(cli, 'broker');
@@ -145,10 +149,10 @@ describe('cli run', () => {
 
   for (const example of readdirSync(join(REPO_ROOT, 'examples')).filter((name) => /\.(json|ya?ml)$/.test(name))) {
     test(`example ${example} runs`, async (t) => {
-      const moved = exampleOnPorts(example, 900, folder.path);
-      const cli = startCli(['run', moved.path]);
+      const copy = exampleOnFreePorts(example, folder.path);
+      const cli = startCli(['run', copy.path]);
       t.after(() => cli.child.kill('SIGKILL'));
-      const read = readTopology(readFileSync(moved.path, 'utf8'));
+      const read = readTopology(readFileSync(copy.path, 'utf8'));
       assert.ok(read.ok);
       const pids: number[] = [];
       for (const device of read.document.devices) pids.push(await waitForRunning(cli, device.id));
@@ -166,14 +170,14 @@ describe('cli run', () => {
    *   device left the runner exits 0 by itself
    */
   test('TERMINATE on ctrl ends the run', async (t) => {
-    const moved = exampleOnPorts('steerable-queue.yaml', 850, folder.path);
-    const cli = startCli(['run', moved.path]);
+    const copy = exampleOnFreePorts('steerable-queue.yaml', folder.path);
+    const cli = startCli(['run', copy.path]);
     t.after(() => cli.child.kill('SIGKILL'));
     const pid = await waitForRunning(cli, 'queue');
 
     const control = new Request({ linger: 0, receiveTimeout: 5_000 });
     t.after(() => control.close());
-    control.connect(`tcp://127.0.0.1:${moved.port(5597)}`);
+    control.connect(runningEndpoints(cli, 'queue')['ctrl']![0]!);
     await control.send('TERMINATE');
     await control.receive().catch(() => undefined);
 
@@ -184,7 +188,7 @@ describe('cli run', () => {
   });
 
   test('SIGTERM stops every device', async (t) => {
-    const forwarder = exampleOnPorts('pubsub-forwarder.json', 400, folder.path);
+    const forwarder = exampleOnFreePorts('pubsub-forwarder.json', folder.path);
     const cli = startCli(['run', forwarder.path]);
     t.after(() => cli.child.kill('SIGKILL'));
     const pid = await waitForRunning(cli, 'forwarder');
@@ -203,8 +207,8 @@ describe('cli run', () => {
         version: 1,
         name: 'two',
         devices: [
-          { id: 'first', kind: 'streamer', in: { type: 'PULL', bind: ['tcp://127.0.0.1:43501'] }, out: { type: 'PUSH', bind: ['tcp://127.0.0.1:43502'] } },
-          { id: 'second', kind: 'streamer', in: { type: 'PULL', bind: ['tcp://127.0.0.1:43503'] }, out: { type: 'PUSH', bind: ['tcp://127.0.0.1:43504'] } },
+          { id: 'first', kind: 'streamer', in: { type: 'PULL', bind: [ANY_PORT] }, out: { type: 'PUSH', bind: [ANY_PORT] } },
+          { id: 'second', kind: 'streamer', in: { type: 'PULL', bind: [ANY_PORT] }, out: { type: 'PUSH', bind: [ANY_PORT] } },
         ],
       }),
     );
@@ -225,7 +229,7 @@ describe('cli run', () => {
       JSON.stringify({
         version: 1,
         name: 'bad',
-        devices: [{ id: 'q', kind: 'queue', in: { type: 'ROUTER', bind: ['tcp://127.0.0.1:70000'] }, out: { type: 'DEALER', bind: ['tcp://127.0.0.1:43505'] } }],
+        devices: [{ id: 'q', kind: 'queue', in: { type: 'ROUTER', bind: ['tcp://127.0.0.1:70000'] }, out: { type: 'DEALER', bind: [ANY_PORT] } }],
       }),
     );
     const result = await runCli(['run', path]);
@@ -238,20 +242,21 @@ describe('cli run', () => {
   test('port in use exits 1 when no device runs', async (t) => {
     const { Router } = await import('zeromq');
     const blocker = new Router({ linger: 0 });
-    await blocker.bind('tcp://127.0.0.1:43510');
+    await blocker.bind(ANY_PORT);
     t.after(() => blocker.close());
+    const taken = blocker.lastEndpoint!;
     const path = join(folder.path, 'taken.json');
     writeFileSync(
       path,
       JSON.stringify({
         version: 1,
         name: 'taken',
-        devices: [{ id: 'q', kind: 'queue', in: { type: 'ROUTER', bind: ['tcp://127.0.0.1:43510'] }, out: { type: 'DEALER', bind: ['tcp://127.0.0.1:43511'] } }],
+        devices: [{ id: 'q', kind: 'queue', in: { type: 'ROUTER', bind: [taken] }, out: { type: 'DEALER', bind: [ANY_PORT] } }],
       }),
     );
     const result = await runCli(['run', path]);
     assert.equal(result.code, 1);
-    assert.match(result.stderr, /\[device q pid=\d+\] .*tcp:\/\/127\.0\.0\.1:43510/);
+    assert.match(result.stderr, new RegExp(`\\[device q pid=\\d+\\] .*${taken.replace(/\./g, '\\.')}`));
     assert.ok(workerPidsFromLog(result.stderr).every((pid) => !isAlive(pid)));
   });
 });

@@ -140,20 +140,19 @@ export function workerPidsFromLog(log: string): number[] {
   return [...pids];
 }
 
+let exampleCopies = 0;
+
 /**
- * Copies an example topology into `folder` with its 55xx loopback ports moved
- * to 43000 + `offset` + (port - 5500), so that tests do not collide with each
- * other or with a demo running on the example ports.
+ * Copies an example topology into `folder` with each fixed loopback port
+ * replaced by `*`, so the OS picks free ports. `runningEndpoints` reads the
+ * ports the device then bound from the runner's log.
  */
-export function exampleOnPorts(example: string, offset: number, folder: string): { path: string; port: (original: number) => number } {
-  const port = (original: number) => 43_000 + offset + (original - 5500);
-  const text = readFileSync(join(REPO_ROOT, 'examples', example), 'utf8').replace(
-    /127\.0\.0\.1:(55\d\d)/g,
-    (_match, original: string) => `127.0.0.1:${port(Number(original))}`,
-  );
-  const path = join(folder, `${offset}-${example}`);
+export function exampleOnFreePorts(example: string, folder: string): { path: string } {
+  const text = readFileSync(join(REPO_ROOT, 'examples', example), 'utf8').replace(/127\.0\.0\.1:\d+/g, '127.0.0.1:*');
+  exampleCopies += 1;
+  const path = join(folder, `${exampleCopies}-${example}`);
   writeFileSync(path, text);
-  return { path, port };
+  return { path };
 }
 
 /**
@@ -168,4 +167,19 @@ export async function waitForRunning(cli: CliProcess, device: string, timeoutMs 
   } catch (error) {
     throw new Error(`${(error as Error).message} Runner log:\n${cli.stderr()}`);
   }
+}
+
+/**
+ * Returns the bound endpoints per role from the runner's log line
+ * `[device ID pid=N] running with the X relay; bound in E1; out E2; mon E3`.
+ */
+export function runningEndpoints(cli: CliProcess, device: string): Record<string, string[]> {
+  const line = cli.stderr().match(new RegExp(`\\[device ${device} pid=\\d+\\] running with the \\S+ relay; bound (.*)$`, 'm'));
+  if (!line) throw new Error(`No running line for device ${device} in the runner log:\n${cli.stderr()}`);
+  const endpoints: Record<string, string[]> = {};
+  for (const part of line[1]!.split('; ')) {
+    const [role, list] = part.split(/ (.*)/s);
+    endpoints[role!] = list!.split(', ');
+  }
+  return endpoints;
 }

@@ -1,7 +1,7 @@
 /**
  * PyZMQ peers exchange traffic through `switchyard run`: the example peers in
- * examples/peers, run with /usr/bin/python3, against the example topologies
- * moved to this test's ports.
+ * examples/peers, run with /usr/bin/python3, against copies of the example
+ * topologies that bind ports the OS picks.
  *
  *   req_client.py REQ ─> ROUTER [broker] DEALER <─ REP rep_worker.py
  *   publisher.py  PUB ─> XSUB [forwarder] XPUB <─ SUB subscriber.py
@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
-import { REPO_ROOT, exampleOnPorts, isAlive, startCli, temporaryFolder, waitFor, waitForRunning, type CliProcess } from './engine-fixtures.js';
+import { REPO_ROOT, exampleOnFreePorts, isAlive, runningEndpoints, startCli, temporaryFolder, waitFor, waitForRunning, type CliProcess } from './engine-fixtures.js';
 
 const PYTHON = '/usr/bin/python3';
 const probe = spawnSync(PYTHON, ['-c', 'import zmq'], { encoding: 'utf8' });
@@ -44,14 +44,15 @@ async function stopRunner(cli: CliProcess): Promise<void> {
 
 describe('interop pyzmq', { skip }, () => {
   test('REQ and REP through the broker', async (t) => {
-    const example = exampleOnPorts('broker.json', 600, folder.path);
+    const example = exampleOnFreePorts('broker.json', folder.path);
     const cli = startCli(['run', example.path, '--monitor']);
     t.after(() => cli.child.kill('SIGKILL'));
     const pid = await waitForRunning(cli, 'broker');
+    const endpoints = runningEndpoints(cli, 'broker');
 
-    const worker = runPeer('rep_worker.py', ['--endpoint', `tcp://127.0.0.1:${example.port(5560)}`, '--count', '5']);
+    const worker = runPeer('rep_worker.py', ['--endpoint', endpoints['out']![0]!, '--count', '5']);
     t.after(() => worker.child.kill('SIGKILL'));
-    const client = await runPeer('req_client.py', ['--endpoint', `tcp://127.0.0.1:${example.port(5559)}`, '--count', '5']).done;
+    const client = await runPeer('req_client.py', ['--endpoint', endpoints['in']![0]!, '--count', '5']).done;
 
     assert.equal(client.code, 0, client.stderr);
     assert.deepEqual(client.stdout.trim().split('\n'), [0, 1, 2, 3, 4].map((index) => `hello client-${index}`));
@@ -69,16 +70,17 @@ describe('interop pyzmq', { skip }, () => {
   });
 
   test('PUB and SUB through the forwarder', async (t) => {
-    const example = exampleOnPorts('pubsub-forwarder.json', 700, folder.path);
+    const example = exampleOnFreePorts('pubsub-forwarder.json', folder.path);
     const cli = startCli(['run', example.path, '--monitor']);
     t.after(() => cli.child.kill('SIGKILL'));
     const pid = await waitForRunning(cli, 'forwarder');
+    const endpoints = runningEndpoints(cli, 'forwarder');
 
-    const subscriber = runPeer('subscriber.py', ['--endpoint', `tcp://127.0.0.1:${example.port(5571)}`, '--topic', 'weather', '--count', '3']);
+    const subscriber = runPeer('subscriber.py', ['--endpoint', endpoints['out']![0]!, '--topic', 'weather', '--count', '3']);
     t.after(() => subscriber.child.kill('SIGKILL'));
     // Publishes 200 messages over about 10 s: enough for the subscription to travel
     // through the XPUB/XSUB forwarder to the publisher before the subscriber gives up.
-    const publisher = runPeer('publisher.py', ['--endpoint', `tcp://127.0.0.1:${example.port(5570)}`, '--topic', 'weather', '--count', '200', '--interval', '50']);
+    const publisher = runPeer('publisher.py', ['--endpoint', endpoints['in']![0]!, '--topic', 'weather', '--count', '200', '--interval', '50']);
     t.after(() => publisher.child.kill('SIGKILL'));
 
     const received = await subscriber.done;
