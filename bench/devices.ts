@@ -2,8 +2,9 @@
  * Devices under test for the benchmark, each in a process of its own: the
  * Switchyard worker (native or JavaScript relay, plain or monitored queue),
  * zeromq.js's native `Proxy`, and PyZMQ's `zmq.proxy` (libzmq's C
- * `zmq_proxy`) and `zmq.devices.monitored_queue`. Every device is a queue:
- * ROUTER in, DEALER out, and for the monitored ones a PUB monitor.
+ * `zmq_proxy`) and `zmq.devices.monitored_queue`. Most are queues (ROUTER
+ * in, DEALER out, and for the monitored ones a PUB monitor). The Switchyard
+ * worker and zeromq.js's `Proxy` also run as streamers (PULL in, PUSH out).
  */
 import { fork, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
@@ -40,9 +41,12 @@ export interface RunningDevice {
   stop(): Promise<void>;
 }
 
+/** `queue`: ROUTER in, DEALER out (the default). `streamer`: PULL in, PUSH out. */
+export type DeviceShape = 'queue' | 'streamer';
+
 export type DeviceKind =
-  | { family: 'switchyard'; relay: 'native' | 'javascript'; monitored: boolean; entry: WorkerEntry }
-  | { family: 'zeromq-proxy' }
+  | { family: 'switchyard'; relay: 'native' | 'javascript'; monitored: boolean; entry: WorkerEntry; shape?: DeviceShape }
+  | { family: 'zeromq-proxy'; shape?: DeviceShape }
   | { family: 'pyzmq'; monitored: boolean };
 
 export interface WorkerEntry {
@@ -137,19 +141,20 @@ export function startDevice(name: string, kind: DeviceKind, endpoints: DeviceEnd
     case 'switchyard':
       return startWorker(name, kind, endpoints);
     case 'zeromq-proxy':
-      return startZeromqProxy(name, endpoints);
+      return startZeromqProxy(name, kind.shape ?? 'queue', endpoints);
     case 'pyzmq':
       return startPyzmq(name, kind.monitored, endpoints);
   }
 }
 
-function queueDevice(id: string, monitored: boolean, endpoints: DeviceEndpoints): ResolvedDevice {
-  const socket = (type: 'ROUTER' | 'DEALER' | 'PUB', bind: string) => ({ type, bind: [bind], connect: [], options: {} });
+function deviceSpec(id: string, shape: DeviceShape, monitored: boolean, endpoints: DeviceEndpoints): ResolvedDevice {
+  const socket = (type: 'ROUTER' | 'DEALER' | 'PULL' | 'PUSH' | 'PUB', bind: string) => ({ type, bind: [bind], connect: [], options: {} });
+  const streamer = shape === 'streamer';
   const device: ResolvedDevice = {
     id,
-    kind: monitored ? 'monitored-queue' : 'queue',
-    in: socket('ROUTER', endpoints.in),
-    out: socket('DEALER', endpoints.out),
+    kind: monitored ? 'monitored-queue' : streamer ? 'streamer' : 'queue',
+    in: socket(streamer ? 'PULL' : 'ROUTER', endpoints.in),
+    out: socket(streamer ? 'PUSH' : 'DEALER', endpoints.out),
     prefix: { in: 'in', out: 'out' },
   };
   if (monitored && endpoints.mon) device.mon = socket('PUB', endpoints.mon);
@@ -168,7 +173,7 @@ async function startWorker(
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     serialization: 'json',
   });
-  child.send({ type: 'start', device: queueDevice(name, kind.monitored, endpoints) });
+  child.send({ type: 'start', device: deviceSpec(name, kind.shape ?? 'queue', kind.monitored, endpoints) });
 
   const ready = await waitFor(child, name, (message) => {
     const parsed = message as WorkerToEngine;
@@ -205,9 +210,9 @@ async function startWorker(
   };
 }
 
-async function startZeromqProxy(name: string, endpoints: DeviceEndpoints): Promise<RunningDevice> {
+async function startZeromqProxy(name: string, shape: DeviceShape, endpoints: DeviceEndpoints): Promise<RunningDevice> {
   const started = performance.now();
-  const child = fork(join(root, 'bench', 'anchors', 'zeromq-proxy.ts'), [endpoints.in, endpoints.out], {
+  const child = fork(join(root, 'bench', 'anchors', 'zeromq-proxy.ts'), [endpoints.in, endpoints.out, shape], {
     execArgv: ['--import', 'tsx'],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });

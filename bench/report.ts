@@ -67,6 +67,7 @@ export interface BenchReport {
 /** Names of the anchors the ratios divide by. */
 export const C_PROXY = 'PyZMQ zmq.proxy (C zmq_proxy)';
 export const ZEROMQ_PROXY = 'zeromq.js Proxy';
+export const ZEROMQ_STREAMER = 'zeromq.js Proxy streamer';
 export const PYZMQ_MONITORED = 'PyZMQ monitored_queue';
 
 /** Targets of Switchyard's worker relative to the anchors, measured side by side. */
@@ -174,6 +175,8 @@ function verdict(met: boolean | undefined): string {
 function targetLines(report: BenchReport): string[] {
   const queue = minimumRatio(report, 'Switchyard native queue', ZEROMQ_PROXY);
   const queueMean = geometricMeanRatio(report, 'Switchyard native queue', ZEROMQ_PROXY);
+  const streamer = minimumRatio(report, 'Switchyard native streamer', ZEROMQ_STREAMER);
+  const streamerMean = geometricMeanRatio(report, 'Switchyard native streamer', ZEROMQ_STREAMER);
   const monitored = minimumRatio(report, 'Switchyard native monitored-queue', PYZMQ_MONITORED);
   const monitoredMean = geometricMeanRatio(report, 'Switchyard native monitored-queue', PYZMQ_MONITORED);
   const nativeMonitor = report.stream.filter((row) => row.subject === 'Switchyard native monitored-queue');
@@ -191,6 +194,7 @@ function targetLines(report: BenchReport): string[] {
     '| target | measured | result |',
     '| --- | --- | --- |',
     `| native queue >= ${TARGETS.queueVersusZeromqProxy}x zeromq.js Proxy (worst of 4 cells) | ${fixed(queue)}x (geometric mean ${fixed(queueMean)}x) | ${verdict(queue === undefined ? undefined : queue >= TARGETS.queueVersusZeromqProxy)} |`,
+    `| native streamer >= ${TARGETS.queueVersusZeromqProxy}x zeromq.js Proxy streamer (worst of 4 cells) | ${fixed(streamer)}x (geometric mean ${fixed(streamerMean)}x) | ${verdict(streamer === undefined ? undefined : streamer >= TARGETS.queueVersusZeromqProxy)} |`,
     `| native monitored-queue >= ${TARGETS.monitoredVersusPyzmq}x PyZMQ monitored_queue (worst of 4 cells) | ${fixed(monitored)}x (geometric mean ${fixed(monitoredMean)}x) | ${verdict(monitored === undefined ? undefined : monitored >= TARGETS.monitoredVersusPyzmq)} |`,
     `| native monitor copies are [prefix, ...frames] | ${malformed} malformed | ${verdict(malformed === 0)} |`,
     `| native monitor copies not received are all counted as dropped | ${lost} not received, ${counted} counted | ${verdict(lost === counted)} |`,
@@ -215,7 +219,7 @@ export function renderMarkdown(report: BenchReport): string {
     '',
     '## One-way throughput (messages per second, median of rounds)',
     '',
-    'Each message has 1 or 2 payload frames of 64 bytes from a DEALER; the ROUTER in socket adds a routing-id frame, so devices move 2 or 3 frames. The direct row has no device and no routing-id frame.',
+    'Each message has 1 or 2 payload frames of 64 bytes from a DEALER; the ROUTER in socket adds a routing-id frame, so queues move 2 or 3 frames. Streamers get the messages from a PUSH and move them unchanged, as does the direct row, which has no device.',
     '',
     ...throughputTable(report),
     '',
@@ -227,6 +231,7 @@ export function renderMarkdown(report: BenchReport): string {
     '| --- | ---: | ---: | ---: | ---: |',
     ratioTable(report, 'Switchyard native queue', ZEROMQ_PROXY),
     ratioTable(report, 'Switchyard native queue', C_PROXY),
+    ratioTable(report, 'Switchyard native streamer', ZEROMQ_STREAMER),
     ratioTable(report, 'Switchyard native monitored-queue', PYZMQ_MONITORED),
     ratioTable(report, 'Switchyard javascript queue', ZEROMQ_PROXY),
     ratioTable(report, 'Switchyard javascript monitored-queue', PYZMQ_MONITORED),

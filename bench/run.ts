@@ -36,6 +36,8 @@ const resultsFolder = join(benchFolder, 'results');
 const REQ = 3;
 const REP = 4;
 const DEALER = 5;
+const PULL = 7;
+const PUSH = 8;
 
 /** Payload bytes per frame. */
 const FRAME_SIZE = 64;
@@ -85,15 +87,17 @@ interface Subject {
    * runs still lasts a second or more, which is long enough for a stable rate.
    */
   share: number;
+  /** Streamers take one-way runs only, from a PUSH to a PULL. */
+  shape: 'queue' | 'streamer';
 }
 
 function subjects(hasPyzmq: boolean, entry: WorkerEntry): Subject[] {
-  const list: Subject[] = [{ name: 'direct (generator ceiling)', kind: { family: 'direct' }, monitored: false, share: 1 }];
+  const list: Subject[] = [{ name: 'direct (generator ceiling)', kind: { family: 'direct' }, monitored: false, share: 1, shape: 'queue' }];
   if (hasPyzmq) {
-    list.push({ name: 'PyZMQ zmq.proxy (C zmq_proxy)', kind: { family: 'pyzmq', monitored: false }, monitored: false, share: 1 });
-    list.push({ name: 'PyZMQ monitored_queue', kind: { family: 'pyzmq', monitored: true }, monitored: true, share: 0.5 });
+    list.push({ name: 'PyZMQ zmq.proxy (C zmq_proxy)', kind: { family: 'pyzmq', monitored: false }, monitored: false, share: 1, shape: 'queue' });
+    list.push({ name: 'PyZMQ monitored_queue', kind: { family: 'pyzmq', monitored: true }, monitored: true, share: 0.5, shape: 'queue' });
   }
-  list.push({ name: 'zeromq.js Proxy', kind: { family: 'zeromq-proxy' }, monitored: false, share: 1 });
+  list.push({ name: 'zeromq.js Proxy', kind: { family: 'zeromq-proxy' }, monitored: false, share: 1, shape: 'queue' });
   for (const relay of ['native', 'javascript'] as const) {
     for (const monitored of [false, true]) {
       list.push({
@@ -101,9 +105,18 @@ function subjects(hasPyzmq: boolean, entry: WorkerEntry): Subject[] {
         kind: { family: 'switchyard', relay, monitored, entry },
         monitored,
         share: relay === 'javascript' ? 0.2 : 1,
+        shape: 'queue',
       });
     }
   }
+  list.push({ name: 'zeromq.js Proxy streamer', kind: { family: 'zeromq-proxy', shape: 'streamer' }, monitored: false, share: 1, shape: 'streamer' });
+  list.push({
+    name: 'Switchyard native streamer',
+    kind: { family: 'switchyard', relay: 'native', monitored: false, entry, shape: 'streamer' },
+    monitored: false,
+    share: 1,
+    shape: 'streamer',
+  });
   return list;
 }
 
@@ -152,7 +165,14 @@ function streamJob(subject: Subject, device: RunningDevice | undefined, settings
   if (!device) {
     return { ...base, senderEndpoint: direct, senderType: DEALER, receiverEndpoint: direct, receiverType: DEALER, receiverBind: true };
   }
-  const job: StreamJob = { ...base, senderEndpoint: device.endpoints.in, senderType: DEALER, receiverEndpoint: device.endpoints.out, receiverType: DEALER };
+  const streamer = subject.shape === 'streamer';
+  const job: StreamJob = {
+    ...base,
+    senderEndpoint: device.endpoints.in,
+    senderType: streamer ? PUSH : DEALER,
+    receiverEndpoint: device.endpoints.out,
+    receiverType: streamer ? PULL : DEALER,
+  };
   if (subject.monitored && device.endpoints.mon) {
     job.monitorEndpoint = device.endpoints.mon;
     job.monitorPrefix = 'in';
@@ -290,6 +310,7 @@ async function main(): Promise<number> {
           }
         }
         for (const subject of list) {
+          if (subject.shape === 'streamer') continue;
           const device = devices.get(subject.name);
           const result = await generator.run(latencyJob(device, settings, directEndpoint(transport, folder, 'latency')));
           const key = `${transport}|${subject.name}`;

@@ -1,19 +1,20 @@
 /**
  * Benchmark anchor: zeromq.js's native `Proxy` (libzmq's zmq_proxy on a
- * libuv thread-pool thread) with a ROUTER in and a DEALER out socket.
- * Started with fork; argv: IN_ENDPOINT OUT_ENDPOINT. Sends
+ * libuv thread-pool thread) with a ROUTER in and a DEALER out socket, or
+ * with PULL and PUSH when the third argument is `streamer`.
+ * Started with fork; argv: IN_ENDPOINT OUT_ENDPOINT [queue|streamer]. Sends
  * `{ ready: { in, out } }` over IPC after binding and relays until SIGTERM
  * or until the parent is gone.
  */
 import * as zmq from 'zeromq';
 
-const [inEndpoint, outEndpoint] = process.argv.slice(2);
+const [inEndpoint, outEndpoint, shape = 'queue'] = process.argv.slice(2);
 if (!inEndpoint || !outEndpoint || !process.send) {
   process.stderr.write('Usage: fork zeromq-proxy.ts IN_ENDPOINT OUT_ENDPOINT with an IPC channel.\n');
   process.exit(2);
 }
 
-const proxy = new zmq.Proxy(new zmq.Router(), new zmq.Dealer());
+const proxy = shape === 'streamer' ? new zmq.Proxy(new zmq.Pull(), new zmq.Push()) : new zmq.Proxy(new zmq.Router(), new zmq.Dealer());
 await proxy.frontEnd.bind(inEndpoint);
 await proxy.backEnd.bind(outEndpoint);
 process.on('disconnect', () => process.exit(0));
