@@ -127,7 +127,7 @@ function watchUntilFinished(engine: Engine, ids: string[]) {
   return { code, check, stop: (exitCode: number) => settle(exitCode) };
 }
 
-/** Logs the monitor messages a tap dropped, summed per device, at most once per interval. */
+/** Logs the monitor messages a tap dropped, summed per device: at most once per interval, and on `flush`. */
 class DropReporter {
   private readonly pending = new Map<string, number>();
   private lastReport = 0;
