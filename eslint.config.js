@@ -25,7 +25,7 @@ function allowOnly(folder, allowed) {
 }
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'out/**', 'node_modules/**', 'test-results/**', 'playwright-report/**', 'bench/results/**', 'native/build/**'] },
+  { ignores: ['dist/**', '**/dist/**', 'out/**', 'node_modules/**', 'test-results/**', 'playwright-report/**', 'bench/results/**', 'native/build/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
