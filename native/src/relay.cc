@@ -651,6 +651,9 @@ void RunRelay(Relay* relay) {
     if (!paused) {
       // A held message waits for POLLOUT on its destination instead of more
       // reads from its source: that is the relay's backpressure.
+      // NOTE: a ROUTER with router_mandatory reports POLLOUT while any peer
+      // has room, so a message held for one full peer is retried in a busy
+      // loop until that peer drains. It costs CPU but never drops the message.
       inEvents = (forward.hasPending ? 0 : ZMQ_POLLIN) | (backward.hasPending ? ZMQ_POLLOUT : 0);
       outEvents = (backward.hasPending ? 0 : ZMQ_POLLIN) | (forward.hasPending ? ZMQ_POLLOUT : 0);
     }
