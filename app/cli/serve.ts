@@ -15,6 +15,7 @@ import { Engine } from '../engine/engine.js';
 import { ChildProcessHost } from '../engine/host.js';
 import { Logger, printingSink } from '../engine/logger.js';
 import { attachWebSocketTransport, tokenMatches, type ContractEngine } from '../engine/transport-ws.js';
+import { contentSecurityPolicy, contentTypeFor, decodeRequestPath } from '../core/static-files.js';
 import { formatFromPath } from './load.js';
 import { EXIT_FAILURE, EXIT_OK, UsageError, parseCommandArgs, processOutput, type Output } from './usage.js';
 
@@ -46,32 +47,10 @@ export const WEB_SOCKET_PATH = '/ws';
 const LOOPBACK_HOSTS = new Set(['127.0.0.1', '::1', 'localhost']);
 
 /**
- * Content Security Policy of every page: code and styles only from this
- * origin, connections only back to it (the WebSocket), no framing.
+ * Content Security Policy of every page. Connections may go back to this
+ * origin only, which is where the page opens its WebSocket.
  */
-export const CONTENT_SECURITY_POLICY = [
-  "default-src 'none'",
-  "script-src 'self'",
-  "style-src 'self'",
-  "img-src 'self' data:",
-  "font-src 'self'",
-  "connect-src 'self'",
-  "base-uri 'none'",
-  "form-action 'none'",
-  "frame-ancestors 'none'",
-].join('; ');
-
-const CONTENT_TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.map': 'application/json; charset=utf-8',
-  '.json': 'application/json; charset=utf-8',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.ico': 'image/x-icon',
-  '.woff2': 'font/woff2',
-};
+export const CONTENT_SECURITY_POLICY = contentSecurityPolicy("'self'");
 
 export interface WebHostOptions {
   engine: ContractEngine;
@@ -293,7 +272,7 @@ async function serveStatic(request: IncomingMessage, response: ServerResponse, r
     return;
   }
 
-  const relative = isPage ? 'index.html' : decodePath(url.pathname);
+  const relative = isPage ? 'index.html' : decodeRequestPath(url.pathname);
   const path = relative === undefined ? undefined : resolve(root, relative);
   if (path === undefined || !path.startsWith(root + sep)) {
     sendText(response, 404, `Not found: ${url.pathname}`);
@@ -308,19 +287,10 @@ async function serveStatic(request: IncomingMessage, response: ServerResponse, r
   const body = await readFile(path);
   setSecurityHeaders(response);
   response.statusCode = 200;
-  response.setHeader('Content-Type', CONTENT_TYPES[extname(path)] ?? 'application/octet-stream');
+  response.setHeader('Content-Type', contentTypeFor(extname(path)));
   response.setHeader('Content-Length', body.length);
   response.setHeader('Cache-Control', isPage ? 'no-store' : 'no-cache');
   response.end(request.method === 'HEAD' ? undefined : body);
-}
-
-/** Returns the path below the served folder, or undefined when the percent-encoding is malformed. */
-function decodePath(pathname: string): string | undefined {
-  try {
-    return decodeURIComponent(pathname).replace(/^\/+/, '');
-  } catch {
-    return undefined;
-  }
 }
 
 /** Sets the headers every response carries. `no-referrer` keeps the token in the page URL from leaking. */

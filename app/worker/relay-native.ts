@@ -10,9 +10,10 @@ import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { lookupOption, optionAppliesTo, type OptionInfo } from '../core/options.js';
+import { lookupOption, type OptionInfo } from '../core/options.js';
 import { SOCKET_ROLES, type SocketRole, type SocketType } from '../core/topology.js';
 import type { DeviceCounters, ResolvedSocket } from '../core/worker-protocol.js';
+import { checkOption, checkOptionValue, type OptionValue } from './option-values.js';
 import {
   RelaySetupError,
   RelayUnsupportedError,
@@ -20,6 +21,7 @@ import {
   type RelayFactory,
   type RelayHandle,
 } from './relay.js';
+import { transportSetupError, type SocketPlace } from './setup-errors.js';
 
 /** Encodings of an option value for the addon, numbered as `OptionKind` in `native/src/relay.cc`. */
 const OptionKind = {
@@ -152,25 +154,6 @@ const COUNTER_SLOTS = {
   unroutable: 10,
 } as const;
 
-/** Reasons and fixes for the errno names a bind or connect commonly fails with. */
-const TRANSPORT_FIXES: Record<string, { reason: string; fix: string }> = {
-  EADDRINUSE: { reason: 'address already in use', fix: 'Stop the other process or choose another port.' },
-  EADDRNOTAVAIL: {
-    reason: 'address not available on this machine',
-    fix: 'Use the address of a local interface, such as 127.0.0.1.',
-  },
-  EACCES: { reason: 'permission denied', fix: 'Choose a port above 1023, or an ipc path in a folder this user may write to.' },
-  EINVAL: { reason: 'invalid endpoint', fix: 'Write it as tcp://HOST:PORT or ipc:///PATH.' },
-  EPROTONOSUPPORT: { reason: 'transport not supported by the system libzmq', fix: 'Use a tcp:// or ipc:// endpoint.' },
-  ENOCOMPATPROTO: { reason: 'transport not compatible with this socket type', fix: 'Use a tcp:// or ipc:// endpoint.' },
-  ENODEV: { reason: 'no such network interface', fix: 'Use the name or address of an existing interface, such as 127.0.0.1.' },
-  ENOENT: { reason: 'the folder of the ipc path does not exist', fix: 'Create the folder or choose another path.' },
-  ENAMETOOLONG: {
-    reason: 'the ipc path is too long',
-    fix: 'Use a path shorter than 108 bytes, the limit of a Unix socket address.',
-  },
-};
-
 /** Path of the built addon relative to the repository root. */
 export const ADDON_PATH = join('native', 'build', 'Release', 'switchyard_relay.node');
 
@@ -302,25 +285,12 @@ function readCounters(values: Float64Array): DeviceCounters {
 function toNativeSocket(deviceId: string, role: SocketRole, spec: ResolvedSocket): NativeSocketSpec {
   const options: NativeOption[] = [];
   const optionNames: string[] = [];
+  const place: SocketPlace = { deviceId, role };
   for (const [name, value] of Object.entries(spec.options)) {
-    const option = lookupOption(name);
-    if (!option) {
-      throw new RelaySetupError(
-        `Unknown option "${name}" on device "${deviceId}" (${role}). Use a libzmq option name such as sndhwm or subscribe.`,
-        { role, code: 'EINVAL' },
-      );
-    }
-    if (!optionAppliesTo(option, spec.type)) {
-      const types = option.socketTypes === 'all' ? 'any type' : option.socketTypes.join(', ');
-      throw new RelaySetupError(
-        `Option "${option.name}" does not apply to the ${spec.type} socket of device "${deviceId}" (${role}). ` +
-          `Remove it or use it on a socket of type ${types}.`,
-        { role, code: 'EINVAL' },
-      );
-    }
+    const option = checkOption(place, spec.type, name);
     const numbered = OPTION_NUMBERS[option.name];
     if (!numbered) throw new RelayUnsupportedError(`the native relay has no libzmq number for option "${option.name}"`);
-    for (const encoded of encodeOption(deviceId, role, spec.type, option, numbered, value)) {
+    for (const encoded of encodeOption(place, spec.type, option, numbered, value)) {
       options.push(encoded);
       optionNames.push(option.name);
     }
@@ -338,51 +308,30 @@ function toNativeSocket(deviceId: string, role: SocketRole, spec: ResolvedSocket
 }
 
 function encodeOption(
-  deviceId: string,
-  role: SocketRole,
+  place: SocketPlace,
   type: SocketType,
   option: OptionInfo,
   numbered: { number: number; kind?: OptionKind },
-  value: ResolvedSocket['options'][string],
+  value: OptionValue,
 ): NativeOption[] {
-  const invalid = (expected: string): RelaySetupError => {
-    const valueText = option.secret ? 'The given value' : `The value ${JSON.stringify(value)}`;
-    return new RelaySetupError(
-      `${valueText} of option "${option.name}" on device "${deviceId}" (${role}) is invalid. Give ${expected}.`,
-      { role, code: 'EINVAL' },
-    );
-  };
-
-  switch (option.valueType) {
-    case 'int': {
-      if (typeof value !== 'number' || !Number.isInteger(value)) throw invalid('an integer');
-      const min = option.min ?? Number.MIN_SAFE_INTEGER;
-      const max = option.max ?? Number.MAX_SAFE_INTEGER;
-      if (value < min || value > max) throw invalid(`an integer from ${min} to ${max}`);
-      return [[numbered.number, numbered.kind ?? OptionKind.Int, value]];
-    }
+  const checked = checkOptionValue(place, option, value);
+  switch (checked.valueType) {
+    case 'int':
+      return [[numbered.number, numbered.kind ?? OptionKind.Int, checked.value]];
     case 'bool':
-      if (typeof value === 'boolean') return [[numbered.number, OptionKind.Int, value ? 1 : 0]];
-      if (value === 0 || value === 1) return [[numbered.number, OptionKind.Int, value]];
-      throw invalid('true or false');
+      return [[numbered.number, OptionKind.Int, checked.value ? 1 : 0]];
     case 'string':
     case 'bytes':
-      if (typeof value !== 'string') throw invalid('a string');
-      return [[numbered.number, OptionKind.Bytes, Buffer.from(value)]];
-    case 'string-list': {
-      let topics: string[];
-      if (typeof value === 'string') topics = [value];
-      else if (Array.isArray(value)) topics = value;
-      else throw invalid('a string or a list of strings');
+      return [[numbered.number, OptionKind.Bytes, Buffer.from(checked.value)]];
+    case 'string-list':
       // libzmq's XSUB takes no ZMQ_SUBSCRIBE option. It subscribes by sending
       // a 0x01 (subscribe) or 0x00 (unsubscribe) byte and the topic, keeps
       // the subscription and sends it again to every peer that connects later.
       if (type === 'XSUB') {
         const flag = option.name === 'subscribe' ? 1 : 0;
-        return topics.map((topic) => [-1, OptionKind.SendMessage, Buffer.concat([Buffer.of(flag), Buffer.from(topic)])]);
+        return checked.value.map((topic) => [-1, OptionKind.SendMessage, Buffer.concat([Buffer.of(flag), Buffer.from(topic)])]);
       }
-      return topics.map((topic) => [numbered.number, OptionKind.Bytes, Buffer.from(topic)]);
-    }
+      return checked.value.map((topic) => [numbered.number, OptionKind.Bytes, Buffer.from(topic)]);
   }
 }
 
@@ -395,13 +344,14 @@ function toSetupError(deviceId: string, sockets: NativeSocketSpec[], error: unkn
   const text = details.message ?? String(error);
 
   if (details.endpoint !== undefined) {
-    const action = text.startsWith('Cannot bind') ? `bind "${details.endpoint}"` : `connect to "${details.endpoint}"`;
-    const known = TRANSPORT_FIXES[code];
-    const reason = known?.reason ?? `${text.replace(/^Cannot (bind|connect): /, '').toLowerCase()} (${code})`;
-    return new RelaySetupError(`Cannot ${action} for ${place}: ${reason}. ${known?.fix ?? 'Check the endpoint.'}`, {
+    return transportSetupError({
+      action: text.startsWith('Cannot bind') ? 'bind' : 'connect',
+      deviceId,
       ...(role ? { role } : {}),
       endpoint: details.endpoint,
       code,
+      fallbackReason: `${text.replace(/^Cannot (bind|connect): /, '').toLowerCase()} (${code})`,
+      libzmq: 'system',
     });
   }
   if (details.optionIndex !== undefined) {

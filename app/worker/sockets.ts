@@ -5,12 +5,12 @@
  * the role and the endpoint or option, and a sentence with the fix.
  */
 import * as zmq from 'zeromq';
-import { lookupOption, optionAppliesTo, type OptionInfo } from '../core/options.js';
-import type { SocketRole, SocketType } from '../core/topology.js';
+import type { OptionInfo } from '../core/options.js';
+import type { SocketType } from '../core/topology.js';
 import type { ResolvedSocket } from '../core/worker-protocol.js';
+import { checkOption, checkOptionValue, type OptionValue } from './option-values.js';
 import { RelaySetupError } from './relay.js';
-
-type OptionValue = ResolvedSocket['options'][string];
+import { transportSetupError, type SocketPlace } from './setup-errors.js';
 
 /** Creates an unconfigured zeromq.js socket of the given type. */
 export function createSocket(type: SocketType): zmq.Socket {
@@ -40,12 +40,6 @@ export function createSocket(type: SocketType): zmq.Socket {
     case 'STREAM':
       return new zmq.Stream();
   }
-}
-
-/** Location of a socket: the device id and the socket's role in it. */
-export interface SocketPlace {
-  deviceId: string;
-  role: SocketRole;
 }
 
 /**
@@ -79,20 +73,7 @@ export function closeSocket(socket: zmq.Socket): void {
 /** Sets every option of `spec` on `socket`, in the order the spec lists them. */
 export async function applyOptions(socket: zmq.Socket, place: SocketPlace, spec: ResolvedSocket): Promise<void> {
   for (const [name, value] of Object.entries(spec.options)) {
-    const option = lookupOption(name);
-    if (!option) {
-      throw new RelaySetupError(
-        `Unknown option "${name}" on device "${place.deviceId}" (${place.role}). Use a libzmq option name such as sndhwm or subscribe.`,
-        { role: place.role, code: 'EINVAL' },
-      );
-    }
-    if (!optionAppliesTo(option, spec.type)) {
-      throw new RelaySetupError(
-        `Option "${option.name}" does not apply to the ${spec.type} socket of device "${place.deviceId}" (${place.role}). ` +
-          `Remove it or use it on a socket of type ${describeTypes(option)}.`,
-        { role: place.role, code: 'EINVAL' },
-      );
-    }
+    const option = checkOption(place, spec.type, name);
     await applyOption(socket, place, spec.type, option, value);
   }
 }
@@ -104,7 +85,7 @@ async function applyOption(
   option: OptionInfo,
   value: OptionValue,
 ): Promise<void> {
-  const converted = convertValue(place, option, value);
+  const converted = checkOptionValue(place, option, value).value;
 
   switch (option.name) {
     case 'subscribe':
@@ -163,53 +144,12 @@ async function applySubscription(socket: zmq.Socket, name: 'subscribe' | 'unsubs
   }
 }
 
-/**
- * Checks a value against the option's type and converts it to what the
- * zeromq.js property takes. `bool` options also accept 0 and 1, as libzmq
- * does; `string-list` options always come back as an array.
- */
-function convertValue(place: SocketPlace, option: OptionInfo, value: OptionValue): unknown {
-  const invalid = (expected: string): RelaySetupError => {
-    const displayedValue = option.secret ? 'The given value' : `The value ${JSON.stringify(value)}`;
-    return new RelaySetupError(
-      `${displayedValue} of option "${option.name}" on device "${place.deviceId}" (${place.role}) is invalid. Give ${expected}.`,
-      { role: place.role, code: 'EINVAL' },
-    );
-  };
-
-  switch (option.valueType) {
-    case 'int': {
-      if (typeof value !== 'number' || !Number.isInteger(value)) throw invalid('an integer');
-      const min = option.min ?? Number.MIN_SAFE_INTEGER;
-      const max = option.max ?? Number.MAX_SAFE_INTEGER;
-      if (value < min || value > max) throw invalid(`an integer from ${min} to ${max}`);
-      return value;
-    }
-    case 'bool':
-      if (typeof value === 'boolean') return value;
-      if (value === 0 || value === 1) return value === 1;
-      throw invalid('true or false');
-    case 'string':
-    case 'bytes':
-      if (typeof value !== 'string') throw invalid('a string');
-      return value;
-    case 'string-list':
-      if (typeof value === 'string') return [value];
-      if (Array.isArray(value)) return value;
-      throw invalid('a string or a list of strings');
-  }
-}
-
 function hasSetter(socket: zmq.Socket, property: string): boolean {
   for (let prototype = Object.getPrototypeOf(socket); prototype; prototype = Object.getPrototypeOf(prototype)) {
     const descriptor = Object.getOwnPropertyDescriptor(prototype, property);
     if (descriptor) return descriptor.set !== undefined;
   }
   return false;
-}
-
-function describeTypes(option: OptionInfo): string {
-  return option.socketTypes === 'all' ? 'any type' : option.socketTypes.join(', ');
 }
 
 /** Binds every endpoint in order and returns them with wildcard ports resolved. */
@@ -237,40 +177,6 @@ function connectAll(socket: zmq.Socket, place: SocketPlace, endpoints: readonly 
   }
 }
 
-/** Reason and fix for the errno names that a bind or connect commonly returns. */
-const TRANSPORT_ERRORS: Record<string, { reason: string; fix: string }> = {
-  EADDRINUSE: { reason: 'address already in use', fix: 'Stop the other process or choose another port.' },
-  EADDRNOTAVAIL: {
-    reason: 'address not available on this machine',
-    fix: 'Use the address of a local interface, such as 127.0.0.1.',
-  },
-  EACCES: {
-    reason: 'permission denied',
-    fix: 'Choose a port above 1023, or an ipc path in a folder this user may write to.',
-  },
-  EINVAL: { reason: 'invalid endpoint', fix: 'Write it as tcp://HOST:PORT or ipc:///PATH.' },
-  EPROTONOSUPPORT: {
-    reason: 'transport not supported by the bundled libzmq',
-    fix: 'Use a tcp:// or ipc:// endpoint.',
-  },
-  ENOCOMPATPROTO: {
-    reason: 'transport not compatible with this socket type',
-    fix: 'Use a tcp:// or ipc:// endpoint.',
-  },
-  ENODEV: {
-    reason: 'no such network interface',
-    fix: 'Use the name or address of an existing interface, such as 127.0.0.1.',
-  },
-  ENOENT: {
-    reason: 'the folder of the ipc path does not exist',
-    fix: 'Create the folder or choose another path.',
-  },
-  ENAMETOOLONG: {
-    reason: 'the ipc path is too long',
-    fix: 'Use a path shorter than 108 bytes, the limit of a Unix socket address.',
-  },
-};
-
 function transportError(
   action: 'bind' | 'connect',
   place: SocketPlace,
@@ -278,14 +184,15 @@ function transportError(
   error: unknown,
 ): RelaySetupError {
   const code = errorCode(error) ?? 'EUNKNOWN';
-  const known = TRANSPORT_ERRORS[code];
-  const target = action === 'bind' ? `bind "${endpoint}"` : `connect to "${endpoint}"`;
-  const reason = known?.reason ?? describeCode(code, error);
-  const fix = known?.fix ?? 'Check the endpoint.';
-  return new RelaySetupError(
-    `Cannot ${target} for device "${place.deviceId}" (${place.role}): ${reason}. ${fix}`,
-    { role: place.role, endpoint, code },
-  );
+  return transportSetupError({
+    action,
+    deviceId: place.deviceId,
+    role: place.role,
+    endpoint,
+    code,
+    fallbackReason: describeCode(code, error),
+    libzmq: 'bundled',
+  });
 }
 
 /** Returns the errno name that zeromq.js puts on its errors, such as EAGAIN. */

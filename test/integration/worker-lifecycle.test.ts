@@ -9,41 +9,19 @@ import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import { after, describe, test } from 'node:test';
 import * as zmq from 'zeromq';
-import { closeAll, receiveText } from './helpers/sockets.js';
-import {
-  Addresses,
-  device,
-  endpointOf,
-  isProcessAlive,
-  pollUntil,
-  socket,
-  WORKER_ENTRY,
-  WorkerUnderTest,
-} from './helpers/worker.js';
+import { receiveText } from './helpers/sockets.js';
+import { device, endpointOf, isProcessAlive, pollUntil, socket, WORKER_ENTRY } from './helpers/worker.js';
+import { trackWorkerResources } from './helpers/worker-resources.js';
 
-const workers: WorkerUnderTest[] = [];
-const addressSets: Addresses[] = [];
-const peers: zmq.Socket[] = [];
+const { newWorker, addressesFor, peer } = trackWorkerResources();
+
+/** Processes a test spawned without `newWorker`, killed by the `after` hook. */
 const otherPids: number[] = [];
 
-function newWorker(): WorkerUnderTest {
-  const worker = new WorkerUnderTest();
-  workers.push(worker);
-  return worker;
-}
-
-function peer<S extends zmq.Socket>(created: S): S {
-  peers.push(created);
-  return created;
-}
-
-after(async () => {
-  closeAll(...peers);
-  await Promise.all(workers.map((worker) => worker.dispose()));
+after(() => {
   for (const pid of otherPids) {
     if (isProcessAlive(pid)) process.kill(pid, 'SIGKILL');
   }
-  for (const addresses of addressSets) addresses.dispose();
 });
 
 function streamer(inBind: string[], outBind: string[], options: Record<string, string | number | boolean | string[]> = {}) {
@@ -86,8 +64,7 @@ describe('worker lifecycle', () => {
 
   test('ready reports ipc endpoints as given', async () => {
     //  [PULL in: ipc://TMP/in.sock | streamer | PUSH out: ipc://TMP/out.sock]
-    const addresses = new Addresses('ipc');
-    addressSets.push(addresses);
+    const addresses = addressesFor('ipc');
     const worker = newWorker();
     const inAddress = addresses.bind('in');
     const outAddress = addresses.bind('out');

@@ -3,37 +3,13 @@
  * queue, forwarder (XSUB/XPUB and SUB/PUB) and streamer.
  */
 import assert from 'node:assert/strict';
-import { after, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import * as zmq from 'zeromq';
-import { closeAll, probeUntilReceived, receiveFrames, receiveText } from './helpers/sockets.js';
-import { Addresses, device, endpointOf, socket, TRANSPORTS, WorkerUnderTest } from './helpers/worker.js';
+import { probeUntilReceived, receiveFrames, receiveText } from './helpers/sockets.js';
+import { device, endpointOf, socket, TRANSPORTS } from './helpers/worker.js';
+import { trackWorkerResources } from './helpers/worker-resources.js';
 
-const workers: WorkerUnderTest[] = [];
-const addressSets: Addresses[] = [];
-const peers: zmq.Socket[] = [];
-
-function newWorker(): WorkerUnderTest {
-  const worker = new WorkerUnderTest();
-  workers.push(worker);
-  return worker;
-}
-
-function addressesFor(transport: (typeof TRANSPORTS)[number]): Addresses {
-  const addresses = new Addresses(transport);
-  addressSets.push(addresses);
-  return addresses;
-}
-
-function peer<S extends zmq.Socket>(created: S): S {
-  peers.push(created);
-  return created;
-}
-
-after(async () => {
-  closeAll(...peers);
-  await Promise.all(workers.map((worker) => worker.dispose()));
-  for (const addresses of addressSets) addresses.dispose();
-});
+const { newWorker, addressesFor, peer } = trackWorkerResources();
 
 for (const transport of TRANSPORTS) {
   describe(`relay over ${transport}`, () => {

@@ -5,42 +5,18 @@
  * engine's own `pause`/`resume` messages.
  */
 import assert from 'node:assert/strict';
-import { after, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import * as zmq from 'zeromq';
 import type { SocketType } from '../../app/core/topology.js';
 import { readStatisticsFrames } from '../../app/worker/steering.js';
-import { closeAll, receiveFrames, receiveOrNothing, receiveText } from './helpers/sockets.js';
-import { Addresses, device, endpointOf, socket, TRANSPORTS, WorkerUnderTest } from './helpers/worker.js';
+import { receiveFrames, receiveOrNothing, receiveText } from './helpers/sockets.js';
+import { device, endpointOf, socket, TRANSPORTS, type WorkerUnderTest } from './helpers/worker.js';
+import { trackWorkerResources } from './helpers/worker-resources.js';
 
-const workers: WorkerUnderTest[] = [];
-const addressSets: Addresses[] = [];
-const peers: zmq.Socket[] = [];
+const { newWorker, addressesFor, peer } = trackWorkerResources();
 
 /** How long a paused device must hold messages back in the tests. */
 const HOLD_CHECK_MS = 300;
-
-function newWorker(): WorkerUnderTest {
-  const worker = new WorkerUnderTest();
-  workers.push(worker);
-  return worker;
-}
-
-function addressesFor(transport: (typeof TRANSPORTS)[number]): Addresses {
-  const addresses = new Addresses(transport);
-  addressSets.push(addresses);
-  return addresses;
-}
-
-function peer<S extends zmq.Socket>(created: S): S {
-  peers.push(created);
-  return created;
-}
-
-after(async () => {
-  closeAll(...peers);
-  await Promise.all(workers.map((worker) => worker.dispose()));
-  for (const addresses of addressSets) addresses.dispose();
-});
 
 /** Connects a ctrl peer: a REQ for a REP ctrl socket, a PAIR for a PAIR ctrl socket. */
 function ctrlPeer(type: SocketType, endpoint: string): zmq.Request | zmq.Pair {
