@@ -9,7 +9,7 @@
  */
 import type * as zmq from 'zeromq';
 import { SOCKET_ROLES, type SocketRole, type SocketType } from '../core/topology.js';
-import type { DeviceCounters, ResolvedDevice, SocketCounters } from '../core/worker-protocol.js';
+import type { DeviceCounters, ResolvedDevice, ResolvedSocket, SocketCounters } from '../core/worker-protocol.js';
 import { describeError, RelaySetupError, type RelayEvents, type RelayHandle } from './relay.js';
 import { closeSocket, errorCode, openSocket } from './sockets.js';
 import { parseSteeringCommand, statisticsFrames } from './steering.js';
@@ -70,7 +70,9 @@ async function openDeviceSockets(device: ResolvedDevice): Promise<Partial<Record
     for (const role of SOCKET_ROLES) {
       const spec = device[role];
       if (!spec) continue;
-      const { socket, bound } = await openSocket({ deviceId: device.id, role }, spec);
+      const { socket, bound } = await openSocket({ deviceId: device.id, role }, spec, (created) =>
+        configureRelaySocket(role, spec, created),
+      );
       opened[role] = { type: spec.type, socket, bound };
     }
   } catch (error) {
@@ -78,6 +80,30 @@ async function openDeviceSockets(device: ResolvedDevice): Promise<Partial<Record
     throw error;
   }
   return opened;
+}
+
+/**
+ * Sets what the relay needs on a socket before it binds or connects.
+ *
+ * Monitor sends are non-blocking, so a slow or absent monitor peer never
+ * stalls the data path: a send that would block fails with EAGAIN and is
+ * counted as dropped. A PUB or XPUB drops silently at its high-water mark,
+ * so it gets `noDrop` (ZMQ_XPUB_NODROP) to turn that into EAGAIN as well,
+ * unless the topology sets `xpub_nodrop` itself. zeromq.js 6 warns when
+ * `noDrop` is set after a bind or connect, hence this step comes first.
+ *
+ * Ctrl replies are non-blocking, so a PAIR peer that went away cannot stall
+ * the ctrl loop.
+ */
+function configureRelaySocket(role: SocketRole, spec: ResolvedSocket, socket: zmq.Socket): void {
+  if (role === 'mon') {
+    const monitor = socket as WritableSocket & { noDrop?: boolean };
+    monitor.sendTimeout = 0;
+    const explicitNoDrop = spec.options.xpub_nodrop !== undefined;
+    if ((spec.type === 'PUB' || spec.type === 'XPUB') && !explicitNoDrop) monitor.noDrop = true;
+  } else if (role === 'ctrl') {
+    (socket as WritableSocket).sendTimeout = 0;
+  }
 }
 
 function emptySocketCounters(): SocketCounters {
@@ -152,8 +178,6 @@ class JavaScriptRelay implements RelayHandle {
       this.endpoints[role] = entry.bound;
     }
 
-    this.prepareMonitor();
-    this.prepareCtrl();
     this.startLoops();
   }
 
@@ -181,28 +205,6 @@ class JavaScriptRelay implements RelayHandle {
 
   stop(): Promise<void> {
     return this.finish('stop');
-  }
-
-  /**
-   * Makes monitor sends non-blocking, so a slow or absent monitor peer never
-   * stalls the data path: a send that would block fails with EAGAIN and is
-   * counted as dropped. A PUB or XPUB drops silently at its high-water mark,
-   * so it gets `noDrop` (ZMQ_XPUB_NODROP) to turn that into EAGAIN as well,
-   * unless the topology sets `xpub_nodrop` itself.
-   */
-  private prepareMonitor(): void {
-    const monitor = this.sockets.mon;
-    if (!monitor) return;
-    const socket = monitor.socket as WritableSocket & { noDrop?: boolean };
-    socket.sendTimeout = 0;
-    const explicitNoDrop = this.device.mon?.options.xpub_nodrop !== undefined;
-    if ((monitor.type === 'PUB' || monitor.type === 'XPUB') && !explicitNoDrop) socket.noDrop = true;
-  }
-
-  /** Makes ctrl replies non-blocking, so a PAIR peer that went away cannot stall the ctrl loop. */
-  private prepareCtrl(): void {
-    const ctrl = this.sockets.ctrl;
-    if (ctrl) (ctrl.socket as WritableSocket).sendTimeout = 0;
   }
 
   private startLoops(): void {

@@ -44,16 +44,21 @@ export function createSocket(type: SocketType): zmq.Socket {
 
 /**
  * Creates a socket and sets its options, binds and connects, in that order.
+ * `configure` runs after the spec's options and before the first bind, for
+ * settings the relay itself needs: zeromq.js warns about most options set
+ * after a bind or connect, and libzmq may ignore them until the next one.
  * `bound` lists the bound endpoints with wildcard ports resolved. The socket
  * is closed before a `RelaySetupError` propagates.
  */
 export async function openSocket(
   place: SocketPlace,
   spec: ResolvedSocket,
+  configure: (socket: zmq.Socket) => void = () => undefined,
 ): Promise<{ socket: zmq.Socket; bound: string[] }> {
   const socket = createSocket(spec.type);
   try {
     await applyOptions(socket, place, spec);
+    configure(socket);
     const bound = await bindAll(socket, place, spec.bind);
     connectAll(socket, place, spec.connect);
     return { socket, bound };
