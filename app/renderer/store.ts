@@ -25,7 +25,6 @@ export interface DocumentSlice {
   document: Topology | null;
   problems: Problem[];
   replaceDocument(document: Topology): Promise<void>;
-  importDocument(text: string, format?: 'json' | 'yaml'): Promise<void>;
 }
 
 export interface DevicesSlice {
@@ -67,11 +66,6 @@ const createDocumentSlice: Slice<DocumentSlice> = (client) => (set) => ({
   replaceDocument: (document) =>
     reportFailure(set, async () => {
       const state = await client.request('document:replace', { document });
-      set({ document: state.document, problems: state.problems });
-    }),
-  importDocument: (text, format) =>
-    reportFailure(set, async () => {
-      const state = await client.request('document:import', format ? { text, format } : { text });
       set({ document: state.document, problems: state.problems });
     }),
 });

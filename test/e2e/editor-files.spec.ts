@@ -62,6 +62,27 @@ test('export and import round trip', async ({ app: page }) => {
   await snapshot(page, 'round-trip');
 });
 
+test('open example asks before discarding', async ({ app: page }) => {
+  await expect(page.getByTestId('file-import')).toHaveCount(1);
+  await page.getByTestId('palette-queue').click();
+  await expect(page.getByTestId('node-queue1')).toBeVisible();
+  await expect(page.getByTestId('dirty-mark')).toBeVisible();
+
+  await page.getByTestId('example-select').selectOption('0');
+  await page.getByTestId('open-example').click();
+  await expect(page.getByTestId('confirm-dialog')).toBeVisible();
+  await page.getByTestId('confirm-cancel').click();
+  await expect(page.getByTestId('node-queue1')).toBeVisible();
+  await expect(page.getByTestId('topology-name')).toHaveText('untitled');
+
+  await page.getByTestId('open-example').click();
+  await page.getByTestId('confirm-ok').click();
+  await expect(page.getByTestId('topology-name')).toHaveText('task-broker');
+  await expect(page.getByTestId('node-queue1')).toHaveCount(0);
+  await expect(page.getByTestId('dirty-mark')).toHaveCount(0);
+  await snapshot(page, 'example-opened');
+});
+
 test('malformed import leaves document', async ({ app: page }) => {
   await page.getByTestId('palette-queue').click();
   await expect(page.getByTestId('node-queue1')).toBeVisible();

@@ -48,9 +48,9 @@ export class SwitchyardApp {
     await this.page.getByTestId('open-example').click();
   }
 
-  /** Loads a topology through the import control, as a user picking a JSON file would. */
+  /** Loads a topology through the Open control's file input, as a user picking a JSON file would. */
   async importTopology(topology: Topology): Promise<void> {
-    await this.page.getByTestId('import-file').setInputFiles({
+    await this.page.getByTestId('file-open-input').setInputFiles({
       name: `${topology.name}.json`,
       mimeType: 'application/json',
       buffer: Buffer.from(JSON.stringify(topology, null, 2)),

@@ -1,12 +1,15 @@
 /**
- * File commands of the editor: New, Open, Import, Save and Export, plus undo
- * and redo. Files go through the browser's file picker and downloads, which
- * work the same in Electron and in a browser against `switchyard serve`.
+ * File commands of the editor: New, Open, Import, the examples, Save and
+ * Export, plus undo and redo. Every command that replaces the document shows
+ * a confirmation first when the document has unsaved changes. Files go
+ * through the browser's file picker and downloads, which work the same in
+ * Electron and in a browser against `switchyard serve`.
  */
 import { useEffect, useRef, useState, type ChangeEvent } from 'react';
 import type { ExportFormat } from '../../core/contract.js';
 import { emptyTopology } from '../../core/edit.js';
 import { CommandFailedError } from '../client.js';
+import { EXAMPLES } from '../examples.js';
 import { useAppStore } from '../store.js';
 import { useEngineClient } from './engine-client.js';
 import { useShortcuts } from './shortcuts.js';
@@ -56,6 +59,7 @@ export function FileBar() {
   const [pasteOpen, setPasteOpen] = useState(false);
   const [exportFormat, setExportFormat] = useState<ExportFormat>('json');
   const openInput = useRef<HTMLInputElement>(null);
+  const exampleSelect = useRef<HTMLSelectElement>(null);
   const dirty = isDirty(document, savedJson);
 
   /** Runs `action` at once, or after the user confirms discarding unsaved changes. */
@@ -76,6 +80,11 @@ export function FileBar() {
       if (error instanceof CommandFailedError) setImportErrors(error.message);
       else throw error;
     }
+  };
+
+  const openExample = () => {
+    const example = EXAMPLES[Number(exampleSelect.current?.value ?? 0)];
+    if (example) guard(`Open the example "${example.title}"`, () => void actions.load(example.topology));
   };
 
   const openFile = async (event: ChangeEvent<HTMLInputElement>) => {
@@ -137,15 +146,15 @@ export function FileBar() {
 
   return (
     <div className="file-bar" data-testid="file-bar">
-      <span className="document-title" data-testid="document-title">
-        {document?.name ?? 'untitled'}
+      <h1 className="document-title" data-testid="document-title">
+        <span data-testid="topology-name">{document ? document.name || 'untitled' : 'No topology'}</span>
         {dirty && (
           <span className="dirty-mark" data-testid="dirty-mark" title="Unsaved changes">
             {' '}
             *
           </span>
         )}
-      </span>
+      </h1>
       <button type="button" data-testid="file-new" onClick={() => guard('New topology', () => void actions.load(emptyTopology()))}>
         New
       </button>
@@ -162,6 +171,16 @@ export function FileBar() {
       />
       <button type="button" data-testid="file-import" onClick={() => guard('Import text', () => setPasteOpen(true))}>
         Import…
+      </button>
+      <select ref={exampleSelect} className="example-select" data-testid="example-select" aria-label="Example">
+        {EXAMPLES.map((example, index) => (
+          <option key={example.topology.name} value={index}>
+            {example.title}
+          </option>
+        ))}
+      </select>
+      <button type="button" data-testid="open-example" onClick={openExample}>
+        Open example
       </button>
       <button type="button" data-testid="file-save" title="Save as JSON (Ctrl+S)" onClick={() => void save()}>
         Save

@@ -9,7 +9,6 @@ import { MonitorView } from '../monitor/MonitorView.js';
 import { LogView } from '../problems/LogView.js';
 import { ProblemsPanel, useProblemCounts } from '../problems/ProblemsPanel.js';
 import { useAppStore } from '../store.js';
-import { FileBar } from './FileBar.js';
 import { GraphEditor } from './GraphEditor.js';
 import { Palette } from './Palette.js';
 import { markSaved, showNotice, useEditorStore } from './editor-store.js';
@@ -20,7 +19,6 @@ export function Workbench() {
   useSavedBaseline();
   return (
     <>
-      <FileBar />
       <EditorNotice />
       <div className="editor-layout">
         <Palette />
