@@ -3,29 +3,12 @@
  * with at run time and that `schema/topology.schema.json` is generated from.
  */
 import { z } from 'zod';
+import { DEVICE_KINDS, SOCKET_ROLES, SOCKET_TYPES } from './topology-names.js';
 
 /** The newest topology file version this build reads and writes. */
 export const TOPOLOGY_VERSION = 1;
 
-export const SOCKET_TYPES = [
-  'PAIR',
-  'PUB',
-  'SUB',
-  'REQ',
-  'REP',
-  'DEALER',
-  'ROUTER',
-  'PULL',
-  'PUSH',
-  'XPUB',
-  'XSUB',
-  'STREAM',
-] as const;
-
-export const DEVICE_KINDS = ['queue', 'forwarder', 'streamer', 'monitored-queue'] as const;
-
-/** Socket roles in the order a worker sets them up. */
-export const SOCKET_ROLES = ['in', 'out', 'mon', 'ctrl'] as const;
+export { DEVICE_KINDS, SOCKET_ROLES, SOCKET_TYPES } from './topology-names.js';
 
 export const RESTART_POLICIES = ['never', 'on-failure'] as const;
 
