@@ -262,12 +262,12 @@ async function main(): Promise<number> {
   if (!pyzmq) console.log(`bench: skipped the PyZMQ anchors because "${'/usr/bin/python3'} -c 'import zmq'" failed. Install python3-zmq.`);
 
   const build = ensureCompiledWorker();
-  if (build.compiled) console.log('bench: compiled the worker with tsc because dist/ was missing or older than app/.');
+  if (build.compiled) console.log('bench: compiled and bundled the worker because dist/ was missing or older than app/.');
   if (build.error) console.log(`bench: could not compile the worker (${build.error}); measuring the tsx entry only.`);
   const entries = workerEntries().filter((candidate) => candidate.name === 'source' || build.error === undefined);
-  // The compiled worker starts faster and is what the desktop app ships, so
-  // the throughput runs use it when it exists.
-  const entry = entries.find((candidate) => candidate.name === 'dist') ?? entries[0]!;
+  // The bundled worker is what the compiled engine and the desktop app start,
+  // so the throughput runs use it when it exists.
+  const entry = entries.find((candidate) => candidate.name === 'bundle') ?? entries.find((candidate) => candidate.name === 'dist') ?? entries[0]!;
   const list = subjects(pyzmq !== undefined, entry);
   console.log(`bench: ${settings.quick ? 'quick' : 'full'} run, ${settings.rounds} rounds, ${settings.streamCount} messages per stream run, worker from ${entry.name}.`);
 

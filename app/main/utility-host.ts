@@ -9,7 +9,11 @@ import type { EngineToWorker } from '../core/worker-protocol.js';
 import type { DeviceHost, DeviceProcess } from '../engine/host.js';
 
 export class UtilityProcessHost implements DeviceHost {
-  /** `workerPath` is the compiled worker entry, `dist/app/worker/main.js`. */
+  /**
+   * `workerPath` is the compiled worker entry that `workerEntry()` returns:
+   * the bundle `dist/app/worker-bundle/main.cjs`, or `dist/app/worker/main.js`
+   * when the bundle was not built. A utilityProcess cannot run the .ts source.
+   */
   constructor(private readonly workerPath: string) {}
 
   spawn(deviceId: string): DeviceProcess {

@@ -95,22 +95,20 @@ export function readRelayChoice(env: Record<string, string | undefined>, events:
 }
 
 /**
- * Loads `./relay-native.js`, which exports `createNativeRelay: RelayFactory`.
- * Returns undefined, after a log line with the reason, when the module or its
- * addon is missing or fails to load.
+ * Loads the native relay's factory from `./relay-native.js`. Returns
+ * undefined, after a log line with the reason, when its addon is missing or
+ * fails to load.
  */
 async function loadNativeRelay(events: RelayEvents, level: 'info' | 'warn'): Promise<RelayFactory | undefined> {
-  // A specifier in a variable keeps the compiler from requiring the module,
-  // because a checkout or a package may be built without the native relay.
-  const specifier = './relay-native.js';
+  // Imported on demand, so that a worker on the JavaScript relay never loads
+  // the addon. The import throws when the addon is not built.
   try {
-    const module = (await import(specifier)) as { createNativeRelay?: unknown };
-    if (typeof module.createNativeRelay === 'function') return module.createNativeRelay as RelayFactory;
-    events.log(level, 'The native relay module exports no createNativeRelay function; using the JavaScript relay.');
+    const { createNativeRelay } = await import('./relay-native.js');
+    return createNativeRelay;
   } catch (error) {
     events.log(level, `The native relay did not load (${describeError(error)}); using the JavaScript relay.`);
+    return undefined;
   }
-  return undefined;
 }
 
 /**
@@ -142,7 +140,8 @@ export async function startRelay(
     }
   }
 
-  // Imported here because relay-js.ts imports this module for RelaySetupError.
+  // Imported on demand, so that a worker on the native relay never loads
+  // zeromq.js, and because relay-js.ts imports this module for RelaySetupError.
   const { createJavaScriptRelay } = await import('./relay-js.js');
   return { name: 'javascript', handle: await createJavaScriptRelay(device, events) };
 }
