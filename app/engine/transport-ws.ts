@@ -103,6 +103,7 @@ export function attachWebSocketTransport(options: WebSocketTransportOptions): We
   const log: TransportLog = options.log ?? (() => undefined);
   const sockets = new WebSocketServer({ noServer: true, maxPayload: MAX_REQUEST_BYTES });
   const clients = new Set<ClientConnection>();
+  const tapSubscribers = new TapSubscribers();
   let nextClientId = 1;
 
   const onUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer): void => {
@@ -113,7 +114,7 @@ export function attachWebSocketTransport(options: WebSocketTransportOptions): We
       return;
     }
     sockets.handleUpgrade(request, socket, head, (webSocket) => {
-      const client = new ClientConnection(nextClientId++, webSocket, options.engine, log);
+      const client = new ClientConnection(nextClientId++, webSocket, options.engine, tapSubscribers, log);
       clients.add(client);
       log('info', `[client ${client.id}] connected from ${request.socket.remoteAddress ?? 'an unknown address'}`);
       webSocket.on('close', () => {
@@ -161,9 +162,37 @@ function rejectUpgrade(socket: Duplex, status: 401 | 403 | 404, message: string)
   );
 }
 
+/**
+ * Number of clients subscribed to each device's monitor tap. The engine keeps
+ * one tap per device, so the transport forwards `monitor:unsubscribe` only
+ * when the last subscribed client unsubscribes or disconnects.
+ */
+class TapSubscribers {
+  private readonly counts = new Map<string, number>();
+
+  add(device: string): void {
+    this.counts.set(device, (this.counts.get(device) ?? 0) + 1);
+  }
+
+  /** Removes one subscriber of `device` and returns true when it was the last one. */
+  remove(device: string): boolean {
+    const count = (this.counts.get(device) ?? 0) - 1;
+    if (count > 0) {
+      this.counts.set(device, count);
+      return false;
+    }
+    this.counts.delete(device);
+    return true;
+  }
+
+  has(device: string): boolean {
+    return this.counts.has(device);
+  }
+}
+
 /** One browser connection: its requests, its event stream and the monitor taps it opened. */
 class ClientConnection {
-  /** Devices this client subscribed a monitor tap for, unsubscribed when it disconnects. */
+  /** Devices this client subscribed a monitor tap for, released when it disconnects. */
   private readonly taps = new Set<string>();
   private droppedBatches = 0;
 
@@ -171,6 +200,7 @@ class ClientConnection {
     readonly id: number,
     private readonly socket: WebSocket,
     private readonly engine: ContractEngine,
+    private readonly tapSubscribers: TapSubscribers,
     private readonly log: TransportLog,
   ) {
     socket.on('message', (data, isBinary) => void this.receive(data, isBinary));
@@ -198,12 +228,10 @@ class ClientConnection {
     this.socket.close(code, reason);
   }
 
-  /**
-   * Unsubscribes the monitor taps this client opened.
-   * NOTE: taps are not reference-counted, so this also ends a tap that another client subscribed to the same device.
-   */
+  /** Releases the monitor taps this client subscribed to, ending each one that no other client uses. */
   release(): void {
     for (const device of this.taps) {
+      if (!this.tapSubscribers.remove(device)) continue;
       this.engine.handle('monitor:unsubscribe', { device }).catch((error: unknown) => {
         this.log('warn', `[client ${this.id}] could not unsubscribe the monitor tap of device "${device}": ${messageOf(error)}`);
       });
@@ -245,8 +273,7 @@ class ClientConnection {
 
   private async run(id: number, parsed: ParsedCommand): Promise<ResponseEnvelope> {
     try {
-      const result = await dispatch(this.engine, parsed);
-      this.trackTaps(parsed);
+      const result = await this.execute(parsed);
       return { type: 'response', id, ok: true, result };
     } catch (error) {
       this.log('warn', `[client ${this.id}] command "${parsed.command}" failed: ${messageOf(error)}`);
@@ -254,9 +281,47 @@ class ClientConnection {
     }
   }
 
-  private trackTaps(parsed: ParsedCommand): void {
-    if (parsed.command === 'monitor:subscribe') this.taps.add(parsed.request.device);
-    if (parsed.command === 'monitor:unsubscribe') this.taps.delete(parsed.request.device);
+  /** Runs a command on the engine, counting monitor subscriptions across clients. */
+  private async execute(parsed: ParsedCommand): Promise<unknown> {
+    if (parsed.command === 'monitor:subscribe') return this.subscribe(parsed);
+    if (parsed.command === 'monitor:unsubscribe') return this.unsubscribe(parsed);
+    return dispatch(this.engine, parsed);
+  }
+
+  /**
+   * Counts this client as a subscriber before the engine subscribes, so that
+   * another client's unsubscribe in the meantime does not end the tap, and
+   * takes the count back when the engine rejects the subscription.
+   */
+  private async subscribe(parsed: Extract<ParsedCommand, { command: 'monitor:subscribe' }>): Promise<unknown> {
+    const { device } = parsed.request;
+    const counted = !this.taps.has(device);
+    if (counted) {
+      this.taps.add(device);
+      this.tapSubscribers.add(device);
+    }
+    try {
+      return await dispatch(this.engine, parsed);
+    } catch (error) {
+      if (counted) {
+        this.taps.delete(device);
+        this.tapSubscribers.remove(device);
+      }
+      throw error;
+    }
+  }
+
+  /**
+   * Ends the engine's tap only when no other client is subscribed to it. An
+   * unsubscribe from a client that never subscribed leaves other clients'
+   * tap running.
+   */
+  private async unsubscribe(parsed: Extract<ParsedCommand, { command: 'monitor:unsubscribe' }>): Promise<unknown> {
+    const { device } = parsed.request;
+    const wasSubscribed = this.taps.delete(device);
+    const lastSubscriber = wasSubscribed ? this.tapSubscribers.remove(device) : !this.tapSubscribers.has(device);
+    if (!lastSubscriber) return null;
+    return dispatch(this.engine, parsed);
   }
 
   private respond(response: ResponseEnvelope): void {
