@@ -6,18 +6,20 @@
 // does not use. CommonJS starts faster than an ES module entry, and its
 // require() calls stay where they are, so zeromq.js and the native addon
 // still load only when the relay that needs them starts.
+//
+// Usage: node scripts/build-worker.mjs [OUTFILE]. The tests pass an OUTFILE
+// in a temporary folder inside the checkout, where Node still finds
+// node_modules/zeromq and the addon.
 import { build } from 'esbuild';
-import { rmSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const outdir = join(root, 'dist', 'app', 'worker-bundle');
+const outfile = process.argv[2] ? resolve(process.argv[2]) : join(root, 'dist', 'app', 'worker-bundle', 'main.cjs');
 
-rmSync(outdir, { recursive: true, force: true });
 await build({
   entryPoints: [join(root, 'app', 'worker', 'main.ts')],
-  outfile: join(outdir, 'main.cjs'),
+  outfile,
   bundle: true,
   platform: 'node',
   format: 'cjs',
