@@ -1,10 +1,12 @@
 /** `switchyard export FILE --format json|yaml|pyzmq [-o OUT]`: writes the topology in another format. */
 import { writeFile } from 'node:fs/promises';
+import { basename, extname } from 'node:path';
 import { exportFormatSchema } from '../core/contract.js';
 import { exportPyzmq } from '../core/export-pyzmq.js';
 import { writeTopology } from '../core/file.js';
+import { writeErrorMessage } from './file-errors.js';
 import { countErrors, formatProblem, loadTopologyFile } from './load.js';
-import { EXIT_FAILURE, EXIT_OK, UsageError, parseCommandArgs, requireFile, type Output } from './usage.js';
+import { CommandError, EXIT_FAILURE, EXIT_OK, UsageError, parseCommandArgs, requireFile, type Output } from './usage.js';
 
 export const EXPORT_HELP = `Usage: switchyard export FILE --format json|yaml|pyzmq [-o OUT]
 
@@ -16,6 +18,8 @@ Options:
   -f, --format FORMAT   json, yaml or pyzmq (required).
   -o, --output OUT      Write to this file instead of standard output.
   -h, --help            Print this help.`;
+
+const FILE_EXTENSIONS = { json: '.json', yaml: '.yaml', pyzmq: '.py' } as const;
 
 export async function exportCommand(argv: string[], output: Output): Promise<number> {
   const { values, positionals } = parseCommandArgs('export', argv, {
@@ -46,7 +50,12 @@ export async function exportCommand(argv: string[], output: Output): Promise<num
   if (values.output === undefined) {
     output.out(text.replace(/\n$/, ''));
   } else {
-    await writeFile(values.output, text);
+    try {
+      await writeFile(values.output, text);
+    } catch (error) {
+      const suggested = `${basename(file, extname(file))}${FILE_EXTENSIONS[format.data]}`;
+      throw new CommandError(writeErrorMessage(values.output, error, '-o', suggested));
+    }
     output.err(`Wrote ${format.data} to ${values.output}.`);
   }
   return EXIT_OK;

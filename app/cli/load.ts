@@ -8,6 +8,7 @@ import type { Problem } from '../core/contract.js';
 import { readTopology } from '../core/file.js';
 import type { Topology } from '../core/topology.js';
 import { validateTopology } from '../core/validate.js';
+import { readErrorMessage } from './file-errors.js';
 
 export type LoadResult =
   | { ok: true; document: Topology; problems: Problem[] }
@@ -31,11 +32,7 @@ export async function loadTopologyFile(path: string): Promise<LoadResult> {
   try {
     text = await readFile(path, 'utf8');
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    let reason = String(error);
-    if (code === 'ENOENT') reason = 'the file does not exist';
-    if (code === 'EISDIR') reason = 'it is a folder';
-    return { ok: false, problems: [{ severity: 'error', path: '$', message: `Cannot read "${path}": ${reason}. Check the path.` }] };
+    return { ok: false, problems: [{ severity: 'error', path: '$', message: readErrorMessage(path, error) }] };
   }
   const result = readTopology(text, formatFromPath(path));
   if (!result.ok) return result;

@@ -4,7 +4,7 @@
  * WebSocket at `/ws`.
  */
 import { randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { existsSync, statSync, type Stats } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -16,6 +16,7 @@ import { ChildProcessHost } from '../engine/host.js';
 import { Logger, printingSink } from '../engine/logger.js';
 import { attachWebSocketTransport, tokenMatches, type ContractEngine } from '../engine/transport-ws.js';
 import { contentSecurityPolicy, contentTypeFor, decodeRequestPath } from '../core/static-files.js';
+import { readErrorMessage } from './file-errors.js';
 import { formatFromPath } from './load.js';
 import { EXIT_FAILURE, EXIT_OK, UsageError, parseCommandArgs, processOutput, type Output } from './usage.js';
 
@@ -135,12 +136,9 @@ export async function serveCommand(argv: string[], output: Output = processOutpu
   const host = values.host ?? '127.0.0.1';
   const file = positionals[0];
 
-  const candidates = values['ui-dir'] === undefined ? rendererCandidates() : [resolve(values['ui-dir'])];
-  const rendererDirectory = candidates.find((candidate) => existsSync(join(candidate, 'index.html')));
-  if (!rendererDirectory) {
-    output.err(
-      `The browser UI is not built: no index.html in ${candidates.join(' or ')}. Run "npm run build:renderer" and start switchyard serve again.`,
-    );
+  const rendererDirectory = findRendererDirectory(values['ui-dir']);
+  if (!rendererDirectory.ok) {
+    output.err(rendererDirectory.message);
     return EXIT_FAILURE;
   }
 
@@ -161,7 +159,7 @@ export async function serveCommand(argv: string[], output: Output = processOutpu
   try {
     webHost = await startWebHost({
       engine,
-      rendererDirectory,
+      rendererDirectory: rendererDirectory.path,
       host,
       port,
       log: (level, message) => logger.write(level, 'web host', message),
@@ -190,9 +188,7 @@ async function openFile(engine: ContractEngine, file: string): Promise<{ ok: tru
   try {
     text = await readFile(file, 'utf8');
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    const reason = code === 'ENOENT' ? 'the file does not exist' : String(error);
-    return { ok: false, message: `Cannot read "${file}": ${reason}. Check the path.` };
+    return { ok: false, message: readErrorMessage(file, error) };
   }
   const format = formatFromPath(file);
   try {
@@ -223,6 +219,35 @@ function waitForStopSignal(): Promise<void> {
     process.on('SIGINT', listener);
     process.on('SIGTERM', listener);
   });
+}
+
+/**
+ * Returns the folder with the built UI: `uiDirectory` when given, else the
+ * first default folder that has an index.html.
+ */
+function findRendererDirectory(uiDirectory: string | undefined): { ok: true; path: string } | { ok: false; message: string } {
+  if (uiDirectory === undefined) {
+    const candidates = rendererCandidates();
+    const found = candidates.find((candidate) => existsSync(join(candidate, 'index.html')));
+    if (found) return { ok: true, path: found };
+    return {
+      ok: false,
+      message: `The browser UI is not built: no index.html in ${candidates.join(' or ')}. Run "npm run build:renderer" and start switchyard serve again.`,
+    };
+  }
+
+  const path = resolve(uiDirectory);
+  let info: Stats | undefined;
+  try {
+    info = statSync(path, { throwIfNoEntry: false });
+  } catch (error) {
+    return { ok: false, message: readErrorMessage(uiDirectory, error) };
+  }
+  const fix = 'Give --ui-dir the folder that contains the built UI\'s index.html ("npm run build:renderer" writes it to dist/renderer).';
+  if (!info) return { ok: false, message: `The --ui-dir folder "${uiDirectory}" does not exist. ${fix}` };
+  if (!info.isDirectory()) return { ok: false, message: `The --ui-dir path "${uiDirectory}" is a file, not a folder. ${fix}` };
+  if (!existsSync(join(path, 'index.html'))) return { ok: false, message: `The --ui-dir folder "${uiDirectory}" has no index.html. ${fix}` };
+  return { ok: true, path };
 }
 
 /** Folders where the renderer build may be, nearest first: beside a compiled CLI or in the source checkout. */

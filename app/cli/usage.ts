@@ -21,6 +21,14 @@ export class UsageError extends Error {
   }
 }
 
+/**
+ * A failure the user can fix, such as a path that cannot be written: the
+ * dispatcher prints the message after the command name and exits with code 1.
+ */
+export class CommandError extends Error {
+  override readonly name = 'CommandError';
+}
+
 export interface Output {
   out(line: string): void;
   err(line: string): void;

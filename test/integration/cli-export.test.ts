@@ -45,6 +45,37 @@ describe('cli export', () => {
     assert.match(result.stdout, /tcp:\/\/127\.0\.0\.1:5559/);
   });
 
+  test('output in a missing folder exits 1', async () => {
+    const target = join(folder.path, 'missing', 'broker.py');
+    const result = await runCli(['export', join(REPO_ROOT, 'examples', 'broker.json'), '--format', 'pyzmq', '-o', target]);
+    assert.equal(result.code, 1);
+    assert.equal(
+      result.stderr.trim(),
+      `switchyard export: Cannot write "${target}": the folder "${join(folder.path, 'missing')}" does not exist. Create it or choose another path with -o.`,
+    );
+  });
+
+  test('output that is a folder exits 1', async () => {
+    const result = await runCli(['export', join(REPO_ROOT, 'examples', 'broker.json'), '--format', 'yaml', '-o', folder.path]);
+    assert.equal(result.code, 1);
+    assert.equal(
+      result.stderr.trim(),
+      `switchyard export: Cannot write "${folder.path}": it is a folder. Give a file path inside it with -o, such as "${join(folder.path, 'broker.yaml')}".`,
+    );
+  });
+
+  test('output below a file exits 1', async () => {
+    const file = join(folder.path, 'plain.txt');
+    writeFileSync(file, 'not a folder');
+    const result = await runCli(['export', join(REPO_ROOT, 'examples', 'broker.json'), '--format', 'json', '-o', join(file, 'x.json')]);
+    assert.equal(result.code, 1);
+    assert.equal(
+      result.stderr.trim(),
+      `switchyard export: Cannot write "${join(file, 'x.json')}": "${file}" is a file, not a folder. Give a path inside a folder, or choose another path with -o.`,
+    );
+    assert.doesNotMatch(result.stderr, /ENOTDIR/);
+  });
+
   test('file with errors is not exported', async () => {
     const path = join(folder.path, 'bad.json');
     writeFileSync(path, '{ "version": 1, "name": "x", "devices": [ { "id": "q" } ] }');

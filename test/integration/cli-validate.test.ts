@@ -134,6 +134,27 @@ describe('cli validate', () => {
     assert.doesNotMatch(result.stderr, STACK_LINE);
   });
 
+  test('folder as file exits 1', async () => {
+    const result = await runCli(['validate', folder.path]);
+    assert.equal(result.code, 1);
+    assert.match(result.stderr, /it is a folder, not a file\. Give the path of a topology file/);
+    assert.doesNotMatch(result.stderr, /EISDIR/);
+  });
+
+  const UI_DIR_ERRORS: Array<{ name: string; path: () => string; message: RegExp }> = [
+    { name: 'missing', path: () => join(folder.path, 'no-ui'), message: /--ui-dir folder ".*no-ui" does not exist\. Give --ui-dir the folder/ },
+    { name: 'file', path: () => join(REPO_ROOT, 'package.json'), message: /--ui-dir path ".*package\.json" is a file, not a folder\./ },
+    { name: 'without index.html', path: () => folder.path, message: /--ui-dir folder ".*" has no index\.html\./ },
+  ];
+  for (const uiDir of UI_DIR_ERRORS) {
+    test(`serve --ui-dir ${uiDir.name} exits 1`, async () => {
+      const result = await runCli(['serve', '--ui-dir', uiDir.path()]);
+      assert.equal(result.code, 1);
+      assert.match(result.stderr, uiDir.message);
+      assert.equal(result.stdout, '');
+    });
+  }
+
   const USAGE_ERRORS: Array<{ args: string[]; message: RegExp }> = [
     { args: [], message: /Usage: switchyard COMMAND/ },
     { args: ['frobnicate'], message: /unknown command "frobnicate"/ },
