@@ -3,6 +3,7 @@
  * until SIGINT or SIGTERM, or until no device is left running.
  */
 import type { DeviceState, MonitorMessage } from '../core/contract.js';
+import { formatFrameText } from '../core/monitor-buffer.js';
 import { Engine } from '../engine/engine.js';
 import { ChildProcessHost } from '../engine/host.js';
 import { Logger, printingSink } from '../engine/logger.js';
@@ -171,23 +172,6 @@ function onStopSignal(handler: () => void): () => void {
 /** Formats one monitor message: `12:00:01.123 broker in 0x0080000001 | "" | hello`. */
 export function formatMonitorLine(message: MonitorMessage): string {
   const time = new Date(message.at).toISOString().slice(11, 23);
-  const frames = message.frames.map((frame) => formatFrame(Buffer.from(frame, 'base64')));
+  const frames = message.frames.map((frame) => formatFrameText(Buffer.from(frame, 'base64')));
   return `${time} ${message.device} ${message.prefix} ${frames.join(' | ')}`;
-}
-
-/** Shows a frame as text when it is printable UTF-8 on one line, as 0x-prefixed hex otherwise. */
-export function formatFrame(frame: Buffer): string {
-  if (frame.length === 0) return '""';
-  const text = frame.toString('utf8');
-  const printable = Buffer.from(text, 'utf8').equals(frame) && !hasControlCharacter(text);
-  return printable ? text : `0x${frame.toString('hex')}`;
-}
-
-/** True when `text` has a C0 control character other than tab, or DEL. */
-function hasControlCharacter(text: string): boolean {
-  for (let index = 0; index < text.length; index++) {
-    const code = text.charCodeAt(index);
-    if ((code < 0x20 && code !== 0x09) || code === 0x7f) return true;
-  }
-  return false;
 }

@@ -225,13 +225,25 @@ export function encodeFrame(bytes: Uint8Array): string {
   return btoa(binary);
 }
 
-const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+// ignoreBOM keeps a leading byte order mark in the text, so that text and bytes stay one to one.
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 /**
- * Formats one frame. `text` shows valid UTF-8 as it is and other bytes as
- * `\xNN` escapes; an empty frame is `""`. `hex` shows bytes as hex pairs.
- * `json` pretty-prints a frame that parses as JSON and otherwise shows the
- * text view as a JSON string.
+ * Formats a whole frame on one line, as the monitor's rows and the CLI's
+ * `--monitor` output show it: printable UTF-8 as it is, an empty frame as
+ * `""`, and anything else as `0x` plus hex, such as `0x006b8b4567`. Text with
+ * a control character other than tab counts as binary, so newlines are shown
+ * in hex and one message stays on one line.
+ */
+export function formatFrameText(bytes: Uint8Array): string {
+  return formatText(bytes, false);
+}
+
+/**
+ * Formats one frame. `text` follows `formatFrameText`. `hex` shows bytes as
+ * hex pairs. `json` pretty-prints a frame that parses as JSON, shows other
+ * UTF-8 as a JSON string, and binary as the `0x` hex string. Frames longer than
+ * `MAX_FORMATTED_FRAME_BYTES` are cut, with the rest counted.
  */
 export function formatFrame(base64: string, format: FrameFormat): string {
   const all = decodeFrame(base64);
@@ -241,20 +253,18 @@ export function formatFrame(base64: string, format: FrameFormat): string {
 
   if (format === 'hex') return formatHex(bytes) + suffix;
 
-  const text = formatText(bytes);
-  if (format === 'text') return (all.length === 0 ? '""' : text) + suffix;
+  if (format === 'text') return formatText(bytes, rest > 0) + suffix;
 
-  if (rest === 0) {
-    const utf8 = tryUtf8(bytes);
-    if (utf8 !== undefined) {
-      try {
-        return JSON.stringify(JSON.parse(utf8), null, 2);
-      } catch {
-        // Not JSON: fall through to the string form.
-      }
+  const utf8 = tryUtf8(bytes, rest > 0);
+  if (utf8 !== undefined && rest === 0) {
+    try {
+      return JSON.stringify(JSON.parse(utf8), null, 2);
+    } catch {
+      // Not JSON: fall through to the string form.
     }
   }
-  return JSON.stringify(text) + suffix;
+  // JSON.stringify escapes control characters, so any UTF-8 text can be shown as a string.
+  return JSON.stringify(utf8 ?? formatText(bytes, rest > 0)) + suffix;
 }
 
 /** Returns every frame of a message in one format. */
@@ -267,37 +277,35 @@ export function rowText(message: MonitorMessage): string {
   return formatFrames(message, 'text').join(' | ');
 }
 
-function tryUtf8(bytes: Uint8Array): string | undefined {
+/** Decodes strict UTF-8. With `partial`, an incomplete sequence at the end, where a long frame was cut, is dropped. */
+function tryUtf8(bytes: Uint8Array, partial = false): string | undefined {
   try {
-    return strictUtf8.decode(bytes);
+    return partial ? new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes, { stream: true }) : strictUtf8.decode(bytes);
   } catch {
     return undefined;
   }
 }
 
-function formatText(bytes: Uint8Array): string {
-  const utf8 = tryUtf8(bytes);
+function formatText(bytes: Uint8Array, partial: boolean): string {
+  if (bytes.length === 0) return '""';
+  const utf8 = tryUtf8(bytes, partial);
   if (utf8 !== undefined && !hasControlCharacters(utf8)) return utf8;
-  let out = '';
-  for (const byte of bytes) {
-    out += byte >= 0x20 && byte < 0x7f ? String.fromCharCode(byte) : `\\x${byte.toString(16).padStart(2, '0')}`;
-  }
-  return out;
+  return `0x${formatHex(bytes, '')}`;
 }
 
-/** Returns whether text contains C0 control characters other than tab, newline and carriage return, or DEL. */
+/** Returns whether text contains a C0 control character other than tab, or DEL. */
 function hasControlCharacters(text: string): boolean {
   for (let i = 0; i < text.length; i++) {
     const code = text.charCodeAt(i);
-    if ((code < 0x20 && code !== 0x09 && code !== 0x0a && code !== 0x0d) || code === 0x7f) return true;
+    if ((code < 0x20 && code !== 0x09) || code === 0x7f) return true;
   }
   return false;
 }
 
-function formatHex(bytes: Uint8Array): string {
+function formatHex(bytes: Uint8Array, separator = ' '): string {
   const pairs: string[] = [];
   for (const byte of bytes) pairs.push(byte.toString(16).padStart(2, '0'));
-  return pairs.join(' ');
+  return pairs.join(separator);
 }
 
 /** Formats `at` (milliseconds since the epoch) as local `HH:MM:SS.mmm`. */

@@ -8,7 +8,9 @@ import {
   encodeFrame,
   filterRows,
   formatBytes,
+  MAX_FORMATTED_FRAME_BYTES,
   formatFrame,
+  formatFrameText,
   formatTime,
   fromJsonLines,
   mergeBatches,
@@ -211,12 +213,17 @@ describe('formatFrame', () => {
   const cases: Array<[string, string, 'text' | 'hex' | 'json', string]> = [
     ['utf-8 text', frame('héllo'), 'text', 'héllo'],
     ['empty text', frame(''), 'text', '""'],
-    ['binary text', binary, 'text', '\\x00k\\x8bEg'],
+    ['binary text', binary, 'text', '0x006b8b4567'],
+    ['control character text', frame('a\x01b'), 'text', '0x610162'],
+    ['newline text', frame('a\nb'), 'text', '0x610a62'],
+    ['tab text', frame('a\tb'), 'text', 'a\tb'],
     ['hex', frame('AB'), 'hex', '41 42'],
     ['binary hex', binary, 'hex', '00 6b 8b 45 67'],
     ['json object', frame('{"a":1}'), 'json', '{\n  "a": 1\n}'],
     ['json fallback', frame('hello'), 'json', '"hello"'],
-    ['json binary', binary, 'json', '"\\\\x00k\\\\x8bEg"'],
+    ['json binary', binary, 'json', '"0x006b8b4567"'],
+    ['json multi-line text', frame('a\nb'), 'json', '"a\\nb"'],
+    ['json empty', frame(''), 'json', '""'],
   ];
   for (const [name, input, format, expected] of cases) {
     test(name, () => {
@@ -229,6 +236,21 @@ describe('formatFrame', () => {
     const text = formatFrame(big, 'text');
     assert.ok(text.startsWith('aaaa'));
     assert.ok(text.endsWith('… (5904 more bytes)'));
+  });
+
+  test('cut inside a UTF-8 character', () => {
+    // 4095 ASCII bytes and a two-byte "é": the cut at 4096 bytes splits the "é".
+    const bytes = new TextEncoder().encode(`${'a'.repeat(MAX_FORMATTED_FRAME_BYTES - 1)}é`);
+    const text = formatFrame(encodeFrame(bytes), 'text');
+    assert.equal(text, `${'a'.repeat(MAX_FORMATTED_FRAME_BYTES - 1)} … (1 more bytes)`);
+  });
+
+  test('formatFrameText binary', () => {
+    assert.equal(formatFrameText(new Uint8Array([0x00, 0x80, 0x00, 0x00, 0x01])), '0x0080000001');
+  });
+
+  test('formatFrameText empty', () => {
+    assert.equal(formatFrameText(new Uint8Array()), '""');
   });
 
   test('base64 round trip', () => {
