@@ -9,6 +9,7 @@ import { readTopology } from '../core/file.js';
 import type { Topology } from '../core/topology.js';
 import { validateTopology } from '../core/validate.js';
 import { readErrorMessage } from './file-errors.js';
+import { CommandError } from './usage.js';
 
 export type LoadResult =
   | { ok: true; document: Topology; problems: Problem[] }
@@ -24,15 +25,16 @@ export function formatFromPath(path: string): 'json' | 'yaml' | undefined {
 
 /**
  * Reads, parses and validates a topology file. `problems` contains what the
- * reader found plus what validation found; a file that cannot be read or
- * parsed gives `ok: false` with one problem at `$`.
+ * reader found plus what validation found, and a file that cannot be parsed
+ * gives `ok: false`. Throws a CommandError that names the file path when the
+ * file cannot be read, because no JSON path applies then.
  */
 export async function loadTopologyFile(path: string): Promise<LoadResult> {
   let text: string;
   try {
     text = await readFile(path, 'utf8');
   } catch (error) {
-    return { ok: false, problems: [{ severity: 'error', path: '$', message: readErrorMessage(path, error) }] };
+    throw new CommandError(readErrorMessage(path, error));
   }
   const result = readTopology(text, formatFromPath(path));
   if (!result.ok) return result;
