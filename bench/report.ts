@@ -203,6 +203,20 @@ function targetLines(report: BenchReport): string[] {
   ];
 }
 
+/** Renders the worker start-up rows as a Markdown table with a line that names the entries. */
+export function startupTable(rows: StartupRow[]): string[] {
+  return [
+    'Worker entry `source` is app/worker/main.ts through tsx, `dist` is the tsc output, and `bundle` is the esbuild bundle dist/app/worker-bundle/main.cjs that the compiled engine and the desktop app start.',
+    '',
+    '| worker entry | relay | spawn-to-ready (median) | CPU time to ready (median) | idle RSS |',
+    '| --- | --- | ---: | ---: | ---: |',
+    ...rows.map(
+      (row) =>
+        `| ${row.entry} | ${row.relay} | ${row.spawnToReadyMs.toFixed(0)} ms | ${row.cpuToReadyMs.toFixed(0)} ms | ${row.idleRssMiB.toFixed(1)} MiB |`,
+    ),
+  ];
+}
+
 /** Renders the report as the Markdown page bench/results/latest.md. */
 export function renderMarkdown(report: BenchReport): string {
   const m = report.machine;
@@ -263,14 +277,7 @@ export function renderMarkdown(report: BenchReport): string {
     '',
     '## Worker start-up and memory',
     '',
-    'Worker entry `source` is app/worker/main.ts through tsx, `dist` is the tsc output, and `bundle` is the esbuild bundle dist/app/worker-bundle/main.cjs that the compiled engine and the desktop app start.',
-    '',
-    '| worker entry | relay | spawn-to-ready (median) | CPU time to ready (median) | idle RSS |',
-    '| --- | --- | ---: | ---: | ---: |',
-    ...report.startup.map(
-      (row) =>
-        `| ${row.entry} | ${row.relay} | ${row.spawnToReadyMs.toFixed(0)} ms | ${row.cpuToReadyMs.toFixed(0)} ms | ${row.idleRssMiB.toFixed(1)} MiB |`,
-    ),
+    ...startupTable(report.startup),
     '',
     '| worker | peak RSS after the runs |',
     '| --- | ---: |',

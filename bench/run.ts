@@ -5,6 +5,7 @@
  *
  *   npm run bench               # full run, about 3 to 5 minutes on 2 cores
  *   npm run bench -- --quick    # short run, under 2 minutes
+ *   npm run bench -- --startup  # worker start-up and idle memory only, printed
  *
  * Every device runs in its own process and the runs are interleaved (A B C
  * A B C ...), so the ratios compare devices under the same machine load.
@@ -12,7 +13,7 @@
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as zmq from 'zeromq';
@@ -27,7 +28,7 @@ import {
   type WorkerEntry,
 } from './devices.js';
 import { LOADGEN_PATH, type LatencyJob, type LatencyResult, type StreamJob, type StreamResult } from './generator.js';
-import { median, renderMarkdown, type BenchReport, type LatencyRow, type StartupRow, type StreamRow } from './report.js';
+import { median, renderMarkdown, startupTable, type BenchReport, type LatencyRow, type StartupRow, type StreamRow } from './report.js';
 
 const benchFolder = dirname(fileURLToPath(import.meta.url));
 const resultsFolder = join(benchFolder, 'results');
@@ -246,6 +247,7 @@ function machine(nativeZmq: string | undefined, pyzmq: { pyzmq: string; zmq: str
 async function main(): Promise<number> {
   const settings = readSettings(process.argv.slice(2));
   const startedAt = Date.now();
+  if (process.argv.includes('--startup')) return startupOnly(settings);
 
   if (!existsSync(LOADGEN_PATH)) {
     console.error(`The load generator ${LOADGEN_PATH} is not built. Install libzmq3-dev, g++ and make, then run npm run build:native.`);
@@ -364,6 +366,24 @@ async function main(): Promise<number> {
     await stopAll();
     generator.stop();
     rmSync(folder, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Measures only the worker's start-up and idle memory, and prints the table
+ * without touching bench/results, which keeps the last full run.
+ */
+async function startupOnly(settings: Settings): Promise<number> {
+  const build = ensureCompiledWorker();
+  if (build.error) console.log(`bench: could not build the worker (${build.error}); measuring the tsx entry only.`);
+  const entries = workerEntries().filter((candidate) => candidate.name === 'source' || build.error === undefined);
+  try {
+    const rows = await measureStartup(settings, entries);
+    console.log(startupTable(rows).join('\n'));
+    console.log(`Load average at the end: ${loadavg().map((value) => value.toFixed(1)).join(', ')} on ${cpus().length} cores.`);
+    return 0;
+  } finally {
+    await stopAll();
   }
 }
 
