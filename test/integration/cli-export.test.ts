@@ -3,13 +3,22 @@
  * script, standard output versus -o, and refusal of files with errors.
  */
 import assert from 'node:assert/strict';
-import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { dirname, join, relative, resolve, sep } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { REPO_ROOT, runCli, temporaryFolder } from './engine-fixtures.js';
 
 const folder = temporaryFolder('cli-export');
 after(folder.remove);
+
+const SCHEMA = join(REPO_ROOT, 'schema', 'topology.schema.json');
+
+/** Returns the `$schema` value of an exported JSON or YAML file. */
+function schemaReference(path: string): string | undefined {
+  const text = readFileSync(path, 'utf8');
+  if (path.endsWith('.json')) return (JSON.parse(text) as { $schema?: string }).$schema;
+  return /^\$schema: (.+)$/m.exec(text)?.[1];
+}
 
 describe('cli export', () => {
   for (const example of readdirSync(join(REPO_ROOT, 'examples')).filter((name) => /\.(json|ya?ml)$/.test(name))) {
@@ -26,7 +35,9 @@ describe('cli export', () => {
       const direct = await runCli(['export', source, '--format', 'json']);
       assert.equal(direct.code, 0, direct.stderr);
 
-      assert.deepEqual(JSON.parse(readFileSync(jsonPath, 'utf8')), JSON.parse(direct.stdout));
+      const { $schema, ...written } = JSON.parse(readFileSync(jsonPath, 'utf8')) as Record<string, unknown>;
+      assert.deepEqual(written, JSON.parse(direct.stdout));
+      if ($schema !== undefined) assert.ok(existsSync(resolve(folder.path, String($schema))), `$schema "${String($schema)}" points nowhere`);
     });
   }
 
@@ -34,7 +45,55 @@ describe('cli export', () => {
     const source = join(REPO_ROOT, 'examples', 'broker.json');
     const result = await runCli(['export', source, '--format', 'json']);
     assert.equal(result.code, 0, result.stderr);
-    assert.deepEqual(JSON.parse(result.stdout), JSON.parse(readFileSync(source, 'utf8')));
+    const { $schema, ...expected } = JSON.parse(readFileSync(source, 'utf8')) as Record<string, unknown>;
+    assert.equal($schema, '../schema/topology.schema.json');
+    assert.deepEqual(JSON.parse(result.stdout), expected);
+  });
+
+  test('$schema follows the output file', async () => {
+    const source = join(REPO_ROOT, 'examples', 'broker.json');
+    const nested = join(folder.path, 'nested', 'deeper');
+    mkdirSync(nested, { recursive: true });
+
+    for (const [target, format] of [[join(nested, 'broker.json'), 'json'], [join(folder.path, 'broker.yaml'), 'yaml']] as const) {
+      const result = await runCli(['export', source, '--format', format, '-o', target]);
+      assert.equal(result.code, 0, result.stderr);
+      const reference = schemaReference(target);
+      assert.equal(reference, relative(dirname(target), SCHEMA).split(sep).join('/'), target);
+      assert.ok(existsSync(resolve(dirname(target), reference)), target);
+    }
+  });
+
+  test('$schema to a missing file replaced', async () => {
+    const source = join(folder.path, 'stale-schema.json');
+    const original = JSON.parse(readFileSync(join(REPO_ROOT, 'examples', 'broker.json'), 'utf8')) as Record<string, unknown>;
+    writeFileSync(source, JSON.stringify({ ...original, $schema: './gone.schema.json' }));
+    const target = join(folder.path, 'nested', 'replaced.json');
+    mkdirSync(dirname(target), { recursive: true });
+
+    const result = await runCli(['export', source, '--format', 'json', '-o', target]);
+    assert.equal(result.code, 0, result.stderr);
+    assert.equal(schemaReference(target), relative(dirname(target), SCHEMA).split(sep).join('/'));
+  });
+
+  test('$schema absolute path kept', async () => {
+    const source = join(folder.path, 'absolute-schema.json');
+    const original = JSON.parse(readFileSync(join(REPO_ROOT, 'examples', 'broker.json'), 'utf8')) as Record<string, unknown>;
+    writeFileSync(source, JSON.stringify({ ...original, $schema: SCHEMA }));
+    const target = join(folder.path, 'nested', 'absolute.json');
+    mkdirSync(dirname(target), { recursive: true });
+
+    const result = await runCli(['export', source, '--format', 'json', '-o', target]);
+    assert.equal(result.code, 0, result.stderr);
+    assert.equal(schemaReference(target), SCHEMA);
+  });
+
+  test('$schema left out on stdout', async () => {
+    for (const format of ['json', 'yaml']) {
+      const result = await runCli(['export', join(REPO_ROOT, 'examples', 'broker.json'), '--format', format]);
+      assert.equal(result.code, 0, result.stderr);
+      assert.doesNotMatch(result.stdout, /\$schema/, format);
+    }
   });
 
   test('pyzmq export writes a monitored queue script', async () => {
