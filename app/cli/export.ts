@@ -30,16 +30,16 @@ export async function exportCommand(argv: string[], output: Output): Promise<num
     format: { type: 'string', short: 'f' },
     output: { type: 'string', short: 'o' },
     help: { type: 'boolean', short: 'h' },
-  });
+  }, { format: 'json', output: 'topology.json' });
   if (values.help) {
     output.out(EXPORT_HELP);
     return EXIT_OK;
   }
   const file = requireFile('export', positionals);
-  if (values.format === undefined) throw new UsageError('Missing --format; use json, yaml or pyzmq.', 'export');
+  if (values.format === undefined) throw new UsageError('Missing --format. Add --format json, --format yaml or --format pyzmq.', 'export');
   const format = exportFormatSchema.safeParse(values.format);
   if (!format.success) {
-    throw new UsageError(`Unknown format "${values.format}"; use json, yaml or pyzmq.`, 'export');
+    throw new UsageError(`Unknown format "${values.format}". Use json, yaml or pyzmq.`, 'export');
   }
 
   const result = await loadTopologyFile(file);

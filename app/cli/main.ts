@@ -3,6 +3,7 @@
  * serve. Usage errors print one line and a hint and exit 2; bad topology
  * files print their problems and exit 1; neither prints a stack trace.
  */
+import { closestName } from '../core/suggest.js';
 import { exportCommand } from './export.js';
 import { runCommand } from './run.js';
 import { serveCommand } from './serve.js';
@@ -43,7 +44,10 @@ export async function main(argv: string[], output: Output = processOutput): Prom
   }
   const command = COMMANDS[name];
   if (!command) {
-    output.err(`switchyard: unknown command "${name}". Run "switchyard --help" for the list of commands.`);
+    const what = name.startsWith('-') ? 'option' : 'command';
+    const closest = closestName(name, Object.keys(COMMANDS));
+    const hint = closest ? ` Did you mean "${closest}"?` : '';
+    output.err(`switchyard: Unknown ${what} "${name}".${hint} Run "switchyard --help" for the list of commands.`);
     return EXIT_USAGE;
   }
   try {

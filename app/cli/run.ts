@@ -3,6 +3,7 @@
  * until SIGINT or SIGTERM, or until no device is left running.
  */
 import type { DeviceState, MonitorMessage } from '../core/contract.js';
+import { closestName } from '../core/suggest.js';
 import { formatFrameText } from '../core/monitor-buffer.js';
 import { Engine } from '../engine/engine.js';
 import { ChildProcessHost } from '../engine/host.js';
@@ -35,7 +36,7 @@ export async function runCommand(argv: string[], output: Output): Promise<number
     monitor: { type: 'boolean', short: 'm' },
     verbose: { type: 'boolean', short: 'v' },
     help: { type: 'boolean', short: 'h' },
-  });
+  }, { device: 'broker' });
   if (values.help) {
     output.out(RUN_HELP);
     return EXIT_OK;
@@ -53,7 +54,9 @@ export async function runCommand(argv: string[], output: Output): Promise<number
   const known = new Set(document.devices.map((device) => device.id));
   for (const id of values.device ?? []) {
     if (!known.has(id)) {
-      throw new UsageError(`No device "${id}" in ${file}; it has: ${[...known].join(', ') || 'no devices'}.`, 'run');
+      const closest = closestName(id, known);
+      const hint = closest ? ` Did you mean "${closest}"?` : '';
+      throw new UsageError(`No device "${id}" in ${file}.${hint} Its devices are: ${[...known].join(', ') || 'none'}.`, 'run');
     }
   }
   const selected = values.device ?? [...known];

@@ -124,7 +124,7 @@ export async function serveCommand(argv: string[], output: Output = processOutpu
     host: { type: 'string' },
     'ui-dir': { type: 'string' },
     help: { type: 'boolean', short: 'h' },
-  });
+  }, { port: '7740', host: '127.0.0.1', 'ui-dir': 'dist/renderer' });
   if (values.help) {
     output.out(SERVE_HELP);
     return EXIT_OK;

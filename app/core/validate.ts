@@ -18,6 +18,7 @@ import { describeValue, jsonPath, type PathSegment } from './json-path.js';
 import { lookupOption, optionAppliesTo, OPTIONS, type OptionInfo } from './options.js';
 import { canPair, CONTROL_TYPES, KIND_SOCKET_TYPES, MONITOR_TYPES, PEER_TYPES, RECEIVING_TYPES, SENDING_TYPES } from './peers.js';
 import { isNewerVersion, schemaProblems, versionProblem } from './schema-problems.js';
+import { closestName } from './suggest.js';
 import {
   deviceSchema,
   deviceSockets,
@@ -263,26 +264,7 @@ function unknownOptionMessage(name: string): string {
 
 /** Returns the option name within two edits of `name`, if there is one. */
 function closestOptionName(name: string): string | undefined {
-  const key = name.toLowerCase().replace(/^zmq_/, '');
-  let best: { name: string; distance: number } | undefined;
-  for (const option of OPTIONS) {
-    const distance = editDistance(key, option.name);
-    if (distance <= 2 && (!best || distance < best.distance)) best = { name: option.name, distance };
-  }
-  return best?.name;
-}
-
-function editDistance(a: string, b: string): number {
-  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const current = [i];
-    for (let j = 1; j <= b.length; j++) {
-      const substitution = (previous[j - 1] as number) + (a[i - 1] === b[j - 1] ? 0 : 1);
-      current.push(Math.min((previous[j] as number) + 1, (current[j - 1] as number) + 1, substitution));
-    }
-    previous = current;
-  }
-  return previous[b.length] as number;
+  return closestName(name.replace(/^zmq_/i, ''), OPTIONS.map((option) => option.name));
 }
 
 /** Returns why `value` does not fit the option, or `undefined` when it does. */

@@ -163,14 +163,32 @@ describe('cli validate', () => {
 
   const USAGE_ERRORS: Array<{ args: string[]; message: RegExp }> = [
     { args: [], message: /Usage: switchyard COMMAND/ },
-    { args: ['frobnicate'], message: /unknown command "frobnicate"/ },
+    { args: ['frobnicate'], message: /^switchyard: Unknown command "frobnicate"\. Run "switchyard --help" for the list of commands\.$/m },
+    { args: ['valdate'], message: /Unknown command "valdate"\. Did you mean "validate"\?/ },
+    { args: ['--frob'], message: /Unknown option "--frob"\./ },
     { args: ['validate'], message: /Missing the topology FILE argument\. Run "switchyard validate --help"/ },
     { args: ['validate', 'a.json', 'b.json'], message: /Expected one topology FILE, got 2/ },
-    { args: ['validate', '--strict', 'a.json'], message: /Unknown option '--strict'/ },
-    { args: ['export', 'examples/broker.json'], message: /Missing --format/ },
-    { args: ['export', 'examples/broker.json', '--format', 'xml'], message: /Unknown format "xml"/ },
-    { args: ['run', 'examples/broker.json', '--device', 'nobody'], message: /No device "nobody"/ },
-    { args: ['run', 'examples/broker.json', '--device'], message: /argument missing/ },
+    {
+      args: ['validate', '--strict', 'a.json'],
+      message: /^switchyard validate: Unknown option "--strict"\. The options are --help \(-h\)\. Run "switchyard validate --help" for usage\.$/m,
+    },
+    { args: ['export', 'examples/broker.json', '--formt', 'json'], message: /Unknown option "--formt"\. Did you mean "--format"\? The options are --format \(-f\), --output \(-o\) and --help \(-h\)\./ },
+    { args: ['export', 'examples/broker.json'], message: /Missing --format\. Add --format json, --format yaml or --format pyzmq\./ },
+    { args: ['export', 'examples/broker.json', '--format', 'xml'], message: /Unknown format "xml"\. Use json, yaml or pyzmq\./ },
+    {
+      args: ['export', 'examples/broker.json', '--format'],
+      message: /^switchyard export: Option "--format" needs a value\. Write it after the option, as in "--format json"\. Run "switchyard export --help" for usage\.$/m,
+    },
+    { args: ['export', 'examples/broker.json', '-f'], message: /Option "-f" \(--format\) needs a value\. Write it after the option, as in "--format json"\./ },
+    {
+      args: ['export', 'examples/broker.json', '--format', '--help'],
+      message: /Option "--format" needs a value, but "--help" follows it\. Write the value after the option, as in "--format json", or write "--format=--help" if the value starts with "-"\./,
+    },
+    { args: ['validate', '--help=yes'], message: /Option "--help" takes no value, but got "yes"\. Write "--help" alone\./ },
+    { args: ['run', 'examples/broker.json', '--device', 'brokr'], message: /No device "brokr" in examples\/broker\.json\. Did you mean "broker"\? Its devices are: broker\./ },
+    { args: ['run', 'examples/broker.json', '--device'], message: /Option "--device" needs a value\. Write it after the option, as in "--device broker"\./ },
+    { args: ['serve', '--port'], message: /Option "--port" needs a value\. Write it after the option, as in "--port 7740"\./ },
+    { args: ['serve', '--ui-dir'], message: /Option "--ui-dir" needs a value\. Write it after the option, as in "--ui-dir dist\/renderer"\./ },
   ];
   for (const usage of USAGE_ERRORS) {
     test(`usage error ${usage.args.join(' ') || '(none)'} exits 2`, async () => {
