@@ -5,6 +5,7 @@
  */
 import { closestName } from '../core/suggest.js';
 import { exportCommand } from './export.js';
+import { packageVersion } from './package-files.js';
 import { runCommand } from './run.js';
 import { serveCommand } from './serve.js';
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, UsageError, processOutput, type Output } from './usage.js';
@@ -19,6 +20,10 @@ Commands:
   validate FILE   Check a topology file and print its problems.
   export FILE     Write a topology as JSON, YAML or a PyZMQ script.
   serve [FILE]    Serve the Switchyard UI in a browser on 127.0.0.1.
+
+Options:
+  -h, --help      Print this help.
+      --version   Print the version of Switchyard.
 
 Run "switchyard COMMAND --help" for the options of a command.`;
 
@@ -40,6 +45,10 @@ export async function main(argv: string[], output: Output = processOutput): Prom
   }
   if (name === '-h' || name === '--help' || name === 'help') {
     output.out(MAIN_HELP);
+    return EXIT_OK;
+  }
+  if (name === '--version') {
+    output.out(packageVersion());
     return EXIT_OK;
   }
   const command = COMMANDS[name];

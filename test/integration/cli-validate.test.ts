@@ -3,7 +3,7 @@
  * processes: exit codes, problem lines with JSON paths, no stack traces.
  */
 import assert from 'node:assert/strict';
-import { readdirSync, writeFileSync } from 'node:fs';
+import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { REPO_ROOT, runCli, temporaryFolder } from './engine-fixtures.js';
@@ -206,6 +206,14 @@ describe('cli validate', () => {
       assert.match(result.stdout, new RegExp(`^Usage: switchyard ${command}`));
     });
   }
+
+  test('--version prints package version', async () => {
+    const { version } = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as { version: string };
+    const result = await runCli(['--version']);
+    assert.equal(result.code, 0, result.stderr);
+    assert.equal(result.stdout, `${version}\n`);
+    assert.equal(result.stderr, '');
+  });
 
   test('bin/switchyard.js runs the CLI', async () => {
     const { spawnSync } = await import('node:child_process');
