@@ -22,16 +22,16 @@ import {
 import '@xyflow/react/dist/style.css';
 import { memo, useCallback, useEffect, useMemo, useState } from 'react';
 import type { Edit, SocketRef } from '../../core/edit.js';
-import { SOCKET_ROLES, type DeviceSpec, type SocketRole, type Topology } from '../../core/topology.js';
+import { SOCKET_ROLES, type DeviceSpec, type SocketRole } from '../../core/topology.js';
 import { formatRate, useRateStore } from '../monitor/rates.js';
 import { selectDeviceState, useAppStore } from '../store.js';
 import type { ExternalPeer } from '../../core/wiring.js';
 import { deriveGraph, isPeerNode, type GraphEdge } from './graph.js';
+import { layoutGraph, SOCKET_ROW_Y, type GraphLayout, type PeerLayout } from './layout.js';
 import { select, showNotice, useEditorActions, useEditorStore } from './editor-store.js';
 
 type DeviceNodeData = { device: DeviceSpec };
-/** `handleSide` faces the connecting device: a peer of an in socket sits left of it. */
-type PeerNodeData = { peer: ExternalPeer; handleSide: Position };
+type PeerNodeData = { peer: ExternalPeer; layout: PeerLayout };
 type DeviceNode = Node<DeviceNodeData, 'device'>;
 type PeerNode = Node<PeerNodeData, 'peer'>;
 type GraphNode = DeviceNode | PeerNode;
@@ -43,35 +43,28 @@ const HANDLE_POSITION: Record<SocketRole, Position> = {
   ctrl: Position.Top,
 };
 
+const PEER_HANDLE_POSITION: Record<PeerLayout['side'], Position> = {
+  left: Position.Left,
+  right: Position.Right,
+  top: Position.Top,
+  bottom: Position.Bottom,
+};
+
 const NODE_TYPES = { device: memo(DeviceNodeView), peer: memo(PeerNodeView) };
 
-/** Places a peer without a saved position beside the first socket that uses its endpoint. */
-function peerPlacement(document: Topology, socket: SocketRef, index: number): { x: number; y: number } {
-  const base = document.layout?.[socket.device] ?? { x: 80, y: 80 };
-  const offsets: Record<SocketRole, { x: number; y: number }> = {
-    in: { x: -260, y: (index % 3) * 70 - 40 },
-    out: { x: 300, y: (index % 3) * 70 - 40 },
-    mon: { x: 60, y: 200 },
-    ctrl: { x: 60, y: -160 },
-  };
-  const offset = offsets[socket.role];
-  return { x: base.x + offset.x, y: base.y + offset.y };
-}
-
-function buildNodes(document: Topology, peers: readonly ExternalPeer[], selected: string | null): GraphNode[] {
-  const nodes: GraphNode[] = document.devices.map((device, index) => ({
+function buildNodes(document: { devices: DeviceSpec[] }, peers: readonly ExternalPeer[], layout: GraphLayout, selected: string | null): GraphNode[] {
+  const nodes: GraphNode[] = document.devices.map((device) => ({
     id: device.id,
     type: 'device',
-    position: document.layout?.[device.id] ?? { x: 80 + index * 320, y: 120 },
+    position: layout.devices[device.id] ?? { x: 0, y: 0 },
     data: { device },
     selected: device.id === selected,
   }));
-  peers.forEach((peer, index) => {
-    const first = peer.sockets[0];
-    const position = document.layout?.[peer.id] ?? (first ? peerPlacement(document, first, index) : { x: 0, y: 0 });
-    const handleSide = first?.role === 'in' ? Position.Right : Position.Left;
-    nodes.push({ id: peer.id, type: 'peer', position, data: { peer, handleSide }, selected: peer.id === selected });
-  });
+  for (const peer of peers) {
+    const peerLayout = layout.peers[peer.id];
+    if (!peerLayout) continue;
+    nodes.push({ id: peer.id, type: 'peer', position: peerLayout.position, data: { peer, layout: peerLayout }, selected: peer.id === selected });
+  }
   return nodes;
 }
 
@@ -80,7 +73,8 @@ function toFlowEdge(edge: GraphEdge): Edge {
     id: edge.id,
     source: edge.source,
     target: edge.target,
-    label: edge.compatible ? edge.endpoint : `${edge.endpoint} (types do not pair)`,
+    // A peer node shows its endpoint, so only wires between devices carry it as a label.
+    label: edge.compatible ? (isPeerNode(edge.source) || isPeerNode(edge.target) ? undefined : edge.endpoint) : `${edge.endpoint} (types do not pair)`,
     className: edge.compatible ? undefined : 'wire-incompatible',
     data: { removal: edge.removal },
     domAttributes: { 'data-testid': `wire-${edge.id}` } as never,
@@ -97,11 +91,12 @@ export function GraphEditor() {
   const [nodes, setNodes] = useState<GraphNode[]>([]);
   const [edges, setEdges] = useState<Edge[]>([]);
   const graph = useMemo(() => (document ? deriveGraph(document) : { edges: [], peers: [] }), [document]);
+  const layout = useMemo(() => (document ? layoutGraph(document, graph.peers) : { devices: {}, peers: {} }), [document, graph]);
 
   // The document owns nodes and edges. Local state only follows a drag or an edge selection in progress.
   useEffect(() => {
-    setNodes(document ? buildNodes(document, graph.peers, selected) : []);
-  }, [document, graph, selected]);
+    setNodes(document ? buildNodes(document, graph.peers, layout, selected) : []);
+  }, [document, graph, layout, selected]);
   useEffect(() => {
     setEdges(graph.edges.map(toFlowEdge));
   }, [graph]);
@@ -116,11 +111,15 @@ export function GraphEditor() {
 
   const onNodeDragStop = useCallback(
     (_event: unknown, _node: GraphNode, dragged: GraphNode[]) => {
+      // Devices placed by the automatic layout are saved too, so that they stay where they are shown.
       const positions: Record<string, { x: number; y: number }> = {};
+      for (const [id, position] of Object.entries(layout.devices)) {
+        if (!document?.layout?.[id]) positions[id] = position;
+      }
       for (const node of dragged) positions[node.id] = node.position;
       actions.edit({ type: 'layout:move', positions });
     },
-    [actions],
+    [actions, document, layout],
   );
 
   const onConnect = useCallback(
@@ -223,6 +222,10 @@ function DeviceNodeView({ data, selected }: NodeProps<DeviceNode>) {
         </span>
       </div>
       <div className="device-node-kind">{device.kind}</div>
+      <div className="device-node-sockets">
+        <span>{device.in ? `in ${device.in.type}` : ''}</span>
+        <span>{device.out ? `out ${device.out.type}` : ''}</span>
+      </div>
       {running && latest && (
         <div className="device-node-rates" data-testid="node-rates">
           in {formatRate(latest.inRate)} · out {formatRate(latest.outRate)}
@@ -245,10 +248,13 @@ function DeviceNodeView({ data, selected }: NodeProps<DeviceNode>) {
             className={`socket-handle socket-${role}`}
             data-testid={`handle-${device.id}-${role}`}
             title={`${device.id}.${role} (${socket.type})`}
+            style={role === 'in' || role === 'out' ? { top: SOCKET_ROW_Y } : undefined}
           >
-            <span className="socket-label">
-              {role} {socket.type}
-            </span>
+            {(role === 'mon' || role === 'ctrl') && (
+              <span className="socket-label">
+                {role} {socket.type}
+              </span>
+            )}
           </Handle>
         );
       })}
@@ -257,11 +263,21 @@ function DeviceNodeView({ data, selected }: NodeProps<DeviceNode>) {
 }
 
 function PeerNodeView({ data, selected }: NodeProps<PeerNode>) {
+  const { peer, layout } = data;
+  const verb = peer.kind === 'server' ? 'binds' : 'connects to';
   return (
-    <div className={`peer-node${selected ? ' selected' : ''}`} data-testid={`peer-${data.peer.endpoint}`} data-kind={data.peer.kind}>
-      <div className="peer-node-title">{data.peer.kind === 'server' ? 'external server' : 'external client'}</div>
-      <div className="peer-node-endpoint">{data.peer.endpoint}</div>
-      <Handle id="peer" type="source" position={data.handleSide} className="socket-handle" />
+    <div
+      className={`peer-node${selected ? ' selected' : ''}`}
+      style={{ width: layout.width }}
+      data-testid={`peer-${peer.endpoint}`}
+      data-kind={peer.kind}
+      title={`A program outside this topology that ${verb} ${peer.endpoint}`}
+    >
+      <div className="peer-node-title" data-testid="peer-label">
+        {layout.label}
+      </div>
+      <div className="peer-node-endpoint">{peer.endpoint}</div>
+      <Handle id="peer" type="source" position={PEER_HANDLE_POSITION[layout.side]} className="socket-handle" />
     </div>
   );
 }
