@@ -1,5 +1,5 @@
 /**
- * `switchyard serve [FILE] [--port N] [--host H]`: hosts the engine headless
+ * `switchyard serve [FILE] [--port N] [--host H] [--ui-dir DIR]`: hosts the engine headless
  * and serves the built renderer to a browser, with the engine contract on a
  * WebSocket at `/ws`.
  */
@@ -20,27 +20,29 @@ import { readErrorMessage } from './file-errors.js';
 import { formatFromPath } from './load.js';
 import { EXIT_FAILURE, EXIT_OK, UsageError, parseCommandArgs, processOutput, type Output } from './usage.js';
 
-export const SERVE_HELP = `Usage: switchyard serve [FILE] [--port N] [--host H]
+export const SERVE_HELP = `Usage: switchyard serve [FILE] [--port N] [--host H] [--ui-dir DIR]
 
 Serves the Switchyard UI to a browser and runs devices from it, until SIGINT
 (Ctrl-C) or SIGTERM, which stop every device. A second signal during that
-exits at once, and the device workers then exit because their parent is
-gone. Prints the URL to open; it
-carries a random token, and the page and the WebSocket it uses reject requests
-without that token. Scripts, styles and other static files of the UI are served
-without the token because they contain no data.
+exits at once, and the device workers then exit because their parent is gone.
+
+Prints the URL to open. The URL carries a random token, and the page and its
+WebSocket reject requests without that token. Scripts, styles and other
+static files of the UI are served without the token because they contain no
+data.
 
 Arguments:
-  FILE             Topology file (JSON or YAML) to open at start.
+  FILE               Topology file (JSON or YAML) to open at start.
 
 Options:
-  -p, --port N     TCP port to listen on, 0 to 65535 (default 0: any free port).
-      --host H     Address to listen on (default 127.0.0.1). Any other address
-                   lets every machine that can reach it and has the token run
-                   devices on this one.
-      --ui-dir DIR Folder of the built UI (default: dist/renderer of this
-                   installation, built by "npm run build:renderer").
-  -h, --help       Print this help.`;
+  -p, --port N       TCP port to listen on, 0 to 65535 (default 0: any free
+                     port).
+      --host H       Address to listen on (default 127.0.0.1). Any other
+                     address lets every machine that can reach it and has the
+                     token run devices on this one.
+      --ui-dir DIR   Folder of the built UI (default: dist/renderer of this
+                     installation, built by "npm run build:renderer").
+  -h, --help         Print this help.`;
 
 /** The WebSocket path of the engine contract. */
 export const WEB_SOCKET_PATH = '/ws';

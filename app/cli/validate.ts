@@ -7,7 +7,8 @@ export const VALIDATE_HELP = `Usage: switchyard validate FILE
 Checks a topology file (JSON or YAML) and prints each problem with its JSON
 path. Warnings do not change the exit code.
 
-Exit codes: 0 no errors, 1 errors found or the file cannot be read, 2 wrong arguments.
+Exit codes: 0 no errors, 1 errors found or the file cannot be read, 2 wrong
+arguments.
 
 Options:
   -h, --help   Print this help.`;

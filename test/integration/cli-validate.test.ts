@@ -207,6 +207,20 @@ describe('cli validate', () => {
     });
   }
 
+  test('help lines fit 80 columns', async () => {
+    for (const command of ['run', 'validate', 'export', 'serve']) {
+      const result = await runCli([command, '--help']);
+      for (const line of result.stdout.split('\n')) assert.ok(line.length <= 80, `${command}: ${line}`);
+    }
+  });
+
+  test('serve help lists every option', async () => {
+    const result = await runCli(['serve', '--help']);
+    const usage = result.stdout.split('\n')[0] ?? '';
+    assert.equal(usage, 'Usage: switchyard serve [FILE] [--port N] [--host H] [--ui-dir DIR]');
+    for (const option of ['--port N', '--host H', '--ui-dir DIR', '--help']) assert.match(result.stdout, new RegExp(`^ +(-\\w, )?${option} `, 'm'), option);
+  });
+
   test('--version prints package version', async () => {
     const { version } = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as { version: string };
     const result = await runCli(['--version']);
