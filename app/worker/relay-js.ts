@@ -8,7 +8,8 @@
  * operations in a row), so a busy loop runs in batches on microtasks.
  */
 import type * as zmq from 'zeromq';
-import { SOCKET_ROLES, type SocketRole, type SocketType } from '../core/topology.js';
+import { SOCKET_ROLES } from '../core/topology-names.js';
+import type { SocketRole, SocketType } from '../core/topology.js';
 import type { DeviceCounters, ResolvedDevice, ResolvedSocket, SocketCounters } from '../core/worker-protocol.js';
 import { describeError, RelaySetupError, type RelayEvents, type RelayHandle } from './relay.js';
 import { closeSocket, errorCode, openSocket } from './sockets.js';

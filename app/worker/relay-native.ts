@@ -11,7 +11,8 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { lookupOption, type OptionInfo } from '../core/options.js';
-import { SOCKET_ROLES, type SocketRole, type SocketType } from '../core/topology.js';
+import { SOCKET_ROLES } from '../core/topology-names.js';
+import type { SocketRole, SocketType } from '../core/topology.js';
 import type { DeviceCounters, ResolvedSocket } from '../core/worker-protocol.js';
 import { checkOption, checkOptionValue, type OptionValue } from './option-values.js';
 import {
