@@ -14,7 +14,7 @@ export function LogView() {
   }
   return (
     <div className="log" data-testid="log">
-      <button type="button" className="link" onClick={clearLog}>
+      <button type="button" className="link log-clear" data-testid="log-clear" onClick={clearLog}>
         Clear log
       </button>
       <ul>
