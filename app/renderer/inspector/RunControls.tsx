@@ -35,9 +35,9 @@ export function RunControls({ id }: { id: string }) {
         <span className={`badge badge-${state.state}`} data-testid="device-state">
           {state.state}
         </span>{' '}
-        {state.state !== 'running' && state.state !== 'stopped' && (
+        {stateDetail(state) && (
           <span className="state-reason" data-testid="device-state-reason">
-            {describeState(state)}
+            {stateDetail(state)}
           </span>
         )}
       </p>
@@ -109,19 +109,17 @@ export function RunControls({ id }: { id: string }) {
   );
 }
 
-/** Returns a one-line description of a device state for people. */
-export function describeState(state: DeviceState): string {
+/** Returns what the state badge cannot show: a failure's reason, or how the device process ended. */
+export function stateDetail(state: DeviceState): string | undefined {
   switch (state.state) {
-    case 'running':
-      return 'running';
     case 'failed':
-      return `failed: ${state.reason}`;
+      return state.reason;
     case 'crashed': {
       const how = state.signal ? `was killed by ${state.signal}` : `exited with code ${state.exitCode ?? 'unknown'}`;
       const restart = state.restartInMs !== undefined ? `; restarting in ${(state.restartInMs / 1000).toFixed(1)} s` : '';
-      return `crashed: the device process ${how}${restart}`;
+      return `The device process ${how}${restart}.`;
     }
     default:
-      return state.state;
+      return undefined;
   }
 }
