@@ -116,8 +116,8 @@ async function start(device: ResolvedDevice): Promise<void> {
     (error: unknown) => void failAndExit(error),
   );
 
+  // The engine logs the start from this message, with the relay and the bound endpoints.
   await send({ type: 'ready', endpoints: relay.handle.endpoints, relay: relay.name });
-  log('info', `Device "${device.id}" is relaying with the ${relay.name} relay.`);
 
   if (stopRequested) await stop();
 }
