@@ -4,7 +4,7 @@
  * and column instead of throwing, and a file that fails the schema yields no document, so
  * the caller keeps what it had open.
  */
-import YAML from 'yaml';
+import YAML, { type ErrorCode } from 'yaml';
 import type { Problem } from './contract.js';
 import { JsonSyntaxError, parseJsonText } from './json-text.js';
 import { lookupOption } from './options.js';
@@ -30,7 +30,10 @@ export function readTopology(text: string, format?: TopologyFormat): ReadResult 
 
   const raw = parsed.value;
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
-    return fail('$', `The file must contain an object with "version", "name" and "devices", but it contains ${describeTop(raw)}.`);
+    return fail(
+      '$',
+      `The file must contain an object with "version", "name" and "devices", but it contains ${describeTop(raw)}. Start from { "version": 1, "name": "my-topology", "devices": [] }.`,
+    );
   }
   if (isNewerVersion(raw)) return { ok: false, problems: [versionProblem(raw) as Problem] };
 
@@ -59,7 +62,9 @@ function parseJson(text: string): ParseOutcome {
   } catch (error) {
     if (error instanceof JsonSyntaxError) return fail('$', error.message);
     // The parser recurses once per nesting level, so absurd nesting exhausts the stack.
-    if (error instanceof RangeError) return fail('$', 'Invalid JSON: the values are nested too deeply to read. A topology file needs fewer than a hundred levels.');
+    if (error instanceof RangeError) {
+      return fail('$', 'Invalid JSON: the values are nested too deeply to read. A topology file needs fewer than a hundred levels, so remove the extra nesting.');
+    }
     throw error;
   }
 }
@@ -72,15 +77,47 @@ function parseYaml(text: string): ParseOutcome {
     const position = first.linePos?.[0];
     const where = position ? ` at line ${position.line}, column ${position.col}` : '';
     const reason = (first.message.split('\n')[0] ?? first.message).replace(/ at line \d+, column \d+:?$/, '');
-    return fail('$', `Invalid YAML${where}: ${reason}`);
+    return fail('$', `Invalid YAML${where}: ${yamlReason(first.code, reason)}`);
   }
   try {
     return { ok: true, value: document.toJS({ maxAliasCount: 100 }) };
   } catch (error) {
     // toJS throws when aliases expand past maxAliasCount (a "billion laughs" file).
-    if (error instanceof ReferenceError || error instanceof RangeError) return fail('$', `Invalid YAML: ${error.message}`);
+    if (error instanceof ReferenceError || error instanceof RangeError) {
+      const fix = /excessive alias count/i.test(error.message)
+        ? 'Use fewer aliases (*name), or write the values out.'
+        : 'Define each anchor (&name) before its aliases (*name).';
+      return fail('$', `Invalid YAML: ${sentence(error.message)} ${fix}`);
+    }
     throw error;
   }
+}
+
+/** The fix for each kind of YAML syntax error, by the `code` of the yaml package's YAMLError. */
+const YAML_FIXES: Partial<Record<ErrorCode, string>> = {
+  TAB_AS_INDENT: 'Indent with spaces.',
+  DUPLICATE_KEY: 'Keep only one of the repeated keys.',
+  BAD_INDENT: 'Align the entries of each mapping and list at the same column, and close a [ or { on a line indented further than its key.',
+  BAD_DQ_ESCAPE: 'Write a backslash as \\\\ inside double quotes, or use single quotes.',
+  MISSING_CHAR: 'Add the missing character.',
+  BLOCK_AS_IMPLICIT_KEY: 'Put the nested mapping on its own indented lines, or quote a value that contains ": ".',
+  MULTILINE_IMPLICIT_KEY: 'Put each key and its colon on one line, and check the line for a missing ": ".',
+  BAD_SCALAR_START: 'Put the value in quotes.',
+  UNEXPECTED_TOKEN: 'Remove the character or put the value in quotes.',
+  BAD_ALIAS: 'Define the anchor (&name) before the alias (*name).',
+};
+
+/** Returns the yaml package's reason as a sentence followed by the fix. */
+function yamlReason(code: ErrorCode, reason: string): string {
+  // The library's advice for several documents names its own API, which helps no user.
+  if (code === 'MULTIPLE_DOCS') return 'The file contains more than one YAML document. Keep one topology per file and remove the "---" line and what follows it.';
+  return `${sentence(reason)} ${YAML_FIXES[code] ?? 'Correct the YAML syntax at that position.'}`;
+}
+
+/** Returns `text` with a capital first letter and a full stop at the end. */
+function sentence(text: string): string {
+  const trimmed = text.trim().replace(/[.:;,]*$/, '');
+  return `${trimmed.charAt(0).toUpperCase()}${trimmed.slice(1)}.`;
 }
 
 /**

@@ -56,7 +56,7 @@ class Parser {
 
   parseValue(): unknown {
     const char = this.text[this.position];
-    if (char === undefined) this.fail('the file ends where a value was expected. The text looks truncated.');
+    if (char === undefined) this.fail('the file ends where a value was expected. The text looks truncated, so complete it or restore it from a copy.');
     if (char === '{') return this.parseObject();
     if (char === '[') return this.parseArray();
     if (char === '"') return this.parseString();
@@ -67,7 +67,7 @@ class Parser {
         return value;
       }
     }
-    return this.fail(`expected a value but found ${this.describeHere()}. Strings need double quotes.`);
+    return this.fail(`expected a value but found ${this.describeHere()}. Put strings in double quotes.`);
   }
 
   private parseObject(): Record<string, unknown> {
@@ -83,7 +83,7 @@ class Parser {
       if (this.text[this.position] !== '"') {
         this.fail(
           this.position >= this.text.length
-            ? 'the file ends inside an object. The text looks truncated.'
+            ? 'the file ends inside an object. The text looks truncated, so complete it or restore it from a copy.'
             : `expected a double-quoted property name but found ${this.describeHere()}. Remove a trailing comma or quote the name.`,
         );
       }
@@ -93,7 +93,7 @@ class Parser {
         this.fail(`the property "${key}" appears twice in one object. Keep only one of them.`, keyStart);
       }
       this.skipWhitespace();
-      if (this.text[this.position] !== ':') this.fail(`expected ":" after the property name "${key}" but found ${this.describeHere()}.`);
+      if (this.text[this.position] !== ':') this.fail(`expected ":" after the property name "${key}" but found ${this.describeHere()}. Add ":" after the name.`);
       this.position++;
       this.skipWhitespace();
       // defineProperty keeps a "__proto__" key as data instead of changing the prototype.
@@ -110,8 +110,8 @@ class Parser {
       }
       this.fail(
         next === undefined
-          ? 'the file ends inside an object. The text looks truncated.'
-          : `expected "," or "}" after the value of "${key}" but found ${this.describeHere()}.`,
+          ? 'the file ends inside an object. The text looks truncated, so complete it or restore it from a copy.'
+          : `expected "," or "}" after the value of "${key}" but found ${this.describeHere()}. Add a comma between properties, or close the object with "}".`,
       );
     }
   }
@@ -140,8 +140,8 @@ class Parser {
       }
       this.fail(
         next === undefined
-          ? 'the file ends inside a list. The text looks truncated.'
-          : `expected "," or "]" after a list item but found ${this.describeHere()}.`,
+          ? 'the file ends inside a list. The text looks truncated, so complete it or restore it from a copy.'
+          : `expected "," or "]" after a list item but found ${this.describeHere()}. Add a comma between items, or close the list with "]".`,
       );
     }
   }
@@ -157,19 +157,19 @@ class Parser {
         try {
           return JSON.parse(literal) as string;
         } catch {
-          return this.fail('the string contains an invalid escape sequence or control character.', start);
+          return this.fail('the string contains an invalid escape sequence or control character. Write a backslash as \\\\ and a line break as \\n.', start);
         }
       }
       if (char === '\\') this.position++;
       else if (char === '\n') this.fail('a string runs to the end of the line. Close it with a double quote.', start);
       this.position++;
     }
-    return this.fail('the file ends inside a string. The text looks truncated.', start);
+    return this.fail('the file ends inside a string. The text looks truncated, so complete it or restore it from a copy.', start);
   }
 
   private parseNumber(): number {
     const match = /^-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/.exec(this.text.slice(this.position, this.position + 400));
-    if (!match) return this.fail(`invalid number starting at ${this.describeHere()}.`);
+    if (!match) return this.fail(`invalid number starting at ${this.describeHere()}. Write numbers as JSON does, such as 5, -1.5 or 1e3.`);
     this.position += match[0].length;
     return Number(match[0]);
   }

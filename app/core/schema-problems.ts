@@ -98,15 +98,18 @@ function issueProblems(document: unknown, issue: z.core.$ZodIssue): Problem[] {
       });
 
     case 'invalid_type': {
+      if (value === undefined) return [error(missingFieldMessage(issue.path, issue.expected))];
       const expected = EXPECTED_TYPE[issue.expected] ?? issue.expected;
-      if (value === undefined) return [error(`Required field is missing. Add it with ${expected} as its value.`)];
-      return [error(`Expected ${expected}, but the value is ${describeValue(value)}.`)];
+      return [error(`Expected ${expected}, but the value is ${describeValue(value)}. ${typeFix(issue.path, issue.expected, value)}`)];
     }
 
     case 'invalid_value': {
       const choices = issue.values.map((choice) => JSON.stringify(choice)).join(', ');
-      if (value === undefined) return [error(`Required field is missing. Add it with one of ${choices}.`)];
-      return [error(`${describeValue(value)} is not allowed here. Use one of ${choices}.`.replace(/^./, (first) => first.toUpperCase()))];
+      if (value === undefined) {
+        const field = String(issue.path[issue.path.length - 1]);
+        return [error(`Required field "${field}" is missing. Add "${field}" with one of ${choices}.`)];
+      }
+      return [error(`${capitalise(describeValue(value))} is not allowed here. Use one of ${choices}.`)];
     }
 
     case 'invalid_union':
@@ -117,12 +120,77 @@ function issueProblems(document: unknown, issue: z.core.$ZodIssue): Problem[] {
           ),
         ];
       }
-      return [error(`The value is ${describeValue(value)}, which matches none of the allowed forms.`)];
+      return [error(`The value is ${describeValue(value)}, which matches none of the allowed forms. Compare it with schema/topology.schema.json.`)];
 
     case 'invalid_format':
-      return [error(`${describeValue(value)} is invalid: expected ${issue.message}.`.replace(/^./, (first) => first.toUpperCase()))];
+      return [error(`${capitalise(describeValue(value))} is invalid. Write ${issue.message}.`)];
 
     default:
-      return [error(`${issue.message} (the value is ${describeValue(value)}).`)];
+      return [error(`${issue.message} (the value is ${describeValue(value)}). Compare it with schema/topology.schema.json.`)];
   }
+}
+
+function capitalise(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}
+
+const SOCKET_EXAMPLE_TYPES: Record<string, string> = { in: 'ROUTER', out: 'DEALER', mon: 'PUB', ctrl: 'PAIR' };
+const SOCKET_EXAMPLE_PORTS: Record<string, number> = { in: 5559, out: 5560, mon: 5561, ctrl: 5562 };
+
+/** Returns an example of the object that belongs at `path`, in JSON, which YAML also reads. */
+function objectExample(path: readonly PropertyKey[]): string {
+  const [first, , third, fourth] = path;
+  if (path.length === 0) return '{ "version": 1, "name": "my-topology", "devices": [] }';
+  if (first === 'devices' && path.length === 2) {
+    return '{ "id": "broker", "kind": "queue", "in": { "type": "ROUTER", "bind": ["tcp://127.0.0.1:5559"] }, "out": { "type": "DEALER", "bind": ["tcp://127.0.0.1:5560"] } }';
+  }
+  if (first === 'devices' && path.length === 3 && third === 'prefix') return '{ "in": "in", "out": "out" }';
+  if (first === 'devices' && path.length === 3 && typeof third === 'string' && third in SOCKET_EXAMPLE_TYPES) {
+    return `{ "type": "${SOCKET_EXAMPLE_TYPES[third]}", "bind": ["tcp://127.0.0.1:${SOCKET_EXAMPLE_PORTS[third]}"] }`;
+  }
+  if (first === 'devices' && path.length === 4 && fourth === 'options') return '{ "sndhwm": 1000 }';
+  if (first === 'devices' && path.length === 5) return '{ "env": "CURVE_SECRET" }';
+  if (first === 'layout' && path.length === 1) return '{ "broker": { "x": 120, "y": 80 } }';
+  if (first === 'layout' && path.length === 2) return '{ "x": 120, "y": 80 }';
+  return '{ }';
+}
+
+/** Returns the sentence that says what to write at `path` in place of `value`. */
+function typeFix(path: readonly PropertyKey[], expected: string, value: unknown): string {
+  const field = path[path.length - 1];
+  switch (expected) {
+    case 'array':
+      if (field === 'bind' || field === 'connect') {
+        return `Write a list such as [${JSON.stringify(typeof value === 'string' ? value : 'tcp://127.0.0.1:5559')}].`;
+      }
+      if (field === 'devices') return 'Write a list of device objects, or [] for none.';
+      return 'Write a list in square brackets.';
+    case 'string':
+      if (typeof value === 'number' || typeof value === 'boolean') return `Put it in double quotes: "${String(value)}".`;
+      return 'Write a string in double quotes.';
+    case 'number':
+      if (typeof value === 'string' && value.trim() !== '' && Number.isFinite(Number(value))) return `Write it without quotes: ${Number(value)}.`;
+      return 'Write a number such as 120.';
+    case 'boolean':
+      return 'Write true or false without quotes.';
+    case 'object':
+    case 'record':
+      return `Write an object such as ${objectExample(path)}.`;
+    default:
+      return 'Compare it with schema/topology.schema.json.';
+  }
+}
+
+const STRING_EXAMPLES: Record<string, string> = { name: '"my-topology"', id: '"broker"', env: '"CURVE_SECRET"' };
+
+/** Returns the message for a required field that is absent at `path`. */
+function missingFieldMessage(path: readonly PropertyKey[], expected: string): string {
+  const field = String(path[path.length - 1]);
+  const start = `Required field "${field}" is missing.`;
+  if (expected === 'object' || expected === 'record') return `${start} Add "${field}": ${objectExample(path)}.`;
+  if (expected === 'array' && field === 'devices') return `${start} Add "devices": [] and list the devices in it.`;
+  if (expected === 'array') return `${start} Add "${field}" with a list as its value.`;
+  if (expected === 'string' && STRING_EXAMPLES[field]) return `${start} Add "${field}": ${STRING_EXAMPLES[field]}.`;
+  if (expected === 'number') return `${start} Add "${field}": 0.`;
+  return `${start} Add it with ${EXPECTED_TYPE[expected] ?? expected} as its value.`;
 }

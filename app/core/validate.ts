@@ -274,7 +274,7 @@ export function checkOptionValue(option: OptionInfo, value: OptionValue): string
   switch (option.valueType) {
     case 'int': {
       if (typeof value !== 'number' || !Number.isInteger(value)) {
-        return `Option "${option.name}" takes an integer${unitText(option)}, but the value is ${describeValue(value)}.`;
+        return `Option "${option.name}" takes an integer${unitText(option)}, but the value is ${describeValue(value)}. ${integerFix(option, value)}`;
       }
       if ((option.min !== undefined && value < option.min) || (option.max !== undefined && value > option.max)) {
         return `Option "${option.name}" is ${value}${unitText(option)}, outside its range ${option.min} to ${option.max}. Choose a value in that range.`;
@@ -282,19 +282,26 @@ export function checkOptionValue(option: OptionInfo, value: OptionValue): string
       return undefined;
     }
     case 'bool':
-      if (typeof value !== 'boolean') return `Option "${option.name}" takes true or false, but the value is ${describeValue(value)}.`;
+      if (typeof value !== 'boolean') return `Option "${option.name}" takes true or false, but the value is ${describeValue(value)}. Write true or false without quotes.`;
       return undefined;
     case 'string':
     case 'bytes':
       if (typeof value !== 'string') return `Option "${option.name}" takes a string, but the value is ${describeValue(value)}. Write it in quotes.`;
-      if (option.name === 'routing_id' && (value === '' || value.startsWith('\0') || Buffer.byteLength(value) > 255)) {
-        return `Option "routing_id" is ${describeValue(value)}, but libzmq requires 1 to 255 bytes that do not start with a zero byte.`;
+      if (option.name === 'routing_id' && (value === '' || value.startsWith('\0') || new TextEncoder().encode(value).length > 255)) {
+        return `Option "routing_id" is ${describeValue(value)}, but libzmq requires 1 to 255 bytes that do not start with a zero byte. Choose a name such as "worker-1".`;
       }
       return undefined;
     case 'string-list':
       if (typeof value === 'string' || Array.isArray(value)) return undefined;
-      return `Option "${option.name}" takes a string or a list of strings, but the value is ${describeValue(value)}.`;
+      return `Option "${option.name}" takes a string or a list of strings, but the value is ${describeValue(value)}. Write it as "topic" or ["topic-a", "topic-b"].`;
   }
+}
+
+/** Returns the fix for a non-integer value of an integer option: the number without quotes, or the allowed range. */
+function integerFix(option: OptionInfo, value: OptionValue): string {
+  if (typeof value === 'string' && /^\s*-?\d+\s*$/.test(value)) return `Write ${value.trim()} without quotes.`;
+  if (option.min !== undefined && option.max !== undefined) return `Write a whole number from ${option.min} to ${option.max} without quotes.`;
+  return 'Write a whole number without quotes.';
 }
 
 function unitText(option: OptionInfo): string {

@@ -35,7 +35,14 @@ const BAD_FILES: Array<{ name: string; file: string; text: string; path: string;
     file: 'types.json',
     text: document(device('q', '"kind": "queue", "in": { "type": "ROUTER", "bind": "tcp://127.0.0.1:43100" }, "out": { "type": "DEALER" }')),
     path: '$.devices[0].in.bind',
-    message: /list/,
+    message: /Expected a list, but the value is a string \("tcp:\/\/127\.0\.0\.1:43100"\)\. Write a list such as \["tcp:\/\/127\.0\.0\.1:43100"\]\.$/,
+  },
+  {
+    name: 'tab in YAML',
+    file: 'tab.yaml',
+    text: 'version: 1\nname: x\ndevices:\n  - id: q\n\tkind: queue\n',
+    path: '$',
+    message: /Invalid YAML at line 5, column 1: Tabs are not allowed as indentation\. Indent with spaces\.$/,
   },
   {
     name: 'unknown option',
