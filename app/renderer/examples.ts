@@ -1,49 +1,35 @@
-/** Topologies the "Open example" control loads. Every endpoint is on loopback. */
+/**
+ * Topologies the "Open example" control loads: the files in examples/, read
+ * as text at build time and parsed with the same reader as `switchyard run`,
+ * so the UI and the CLI show the same topologies. Every endpoint is on
+ * loopback.
+ */
+import { readTopology } from '../core/file.js';
 import type { Topology } from '../core/topology.js';
+import brokerText from '../../examples/broker.json?raw';
+import pipelineText from '../../examples/pipeline-streamer.json?raw';
+import pubsubText from '../../examples/pubsub-forwarder.json?raw';
+import routerRouterText from '../../examples/router-router.json?raw';
+import steerableText from '../../examples/steerable-queue.yaml?raw';
 
 export interface Example {
   title: string;
   topology: Topology;
 }
 
+function example(title: string, file: string, text: string): Example {
+  const result = readTopology(text);
+  if (!result.ok) {
+    const details = result.problems.map((problem) => `${problem.path}: ${problem.message}`).join('; ');
+    throw new Error(`The example file examples/${file} is not a valid topology (${details}). Fix the file and rebuild the UI.`);
+  }
+  return { title, topology: result.document };
+}
+
 export const EXAMPLES: readonly Example[] = [
-  {
-    title: 'Task broker (monitored queue)',
-    topology: {
-      version: 1,
-      name: 'task-broker',
-      devices: [
-        {
-          id: 'broker',
-          kind: 'monitored-queue',
-          in: { type: 'ROUTER', bind: ['tcp://127.0.0.1:5559'] },
-          out: { type: 'DEALER', bind: ['tcp://127.0.0.1:5560'] },
-          mon: { type: 'PUB', bind: ['tcp://127.0.0.1:5561'] },
-        },
-      ],
-      layout: { broker: { x: 120, y: 80 } },
-    },
-  },
-  {
-    title: 'Pipeline (streamer) and news feed (forwarder)',
-    topology: {
-      version: 1,
-      name: 'pipeline-and-feed',
-      devices: [
-        {
-          id: 'pipeline',
-          kind: 'streamer',
-          in: { type: 'PULL', bind: ['tcp://127.0.0.1:5557'] },
-          out: { type: 'PUSH', bind: ['tcp://127.0.0.1:5558'] },
-        },
-        {
-          id: 'feed',
-          kind: 'forwarder',
-          in: { type: 'XSUB', bind: ['tcp://127.0.0.1:5562'] },
-          out: { type: 'XPUB', bind: ['tcp://127.0.0.1:5563'] },
-        },
-      ],
-      layout: { pipeline: { x: 80, y: 80 }, feed: { x: 80, y: 240 } },
-    },
-  },
+  example('Task broker (monitored queue)', 'broker.json', brokerText),
+  example('News feed (forwarder)', 'pubsub-forwarder.json', pubsubText),
+  example('Pipeline (streamer)', 'pipeline-streamer.json', pipelineText),
+  example('ROUTER to ROUTER broker (monitored queue)', 'router-router.json', routerRouterText),
+  example('Steerable queue (queue with ctrl)', 'steerable-queue.yaml', steerableText),
 ];
