@@ -274,7 +274,7 @@ function ImportDialog(props: { errors: string | null; onImport: (text: string) =
     <div className="dialog-backdrop">
       <div className="dialog wide" role="dialog" aria-modal="true" aria-label="Import a topology" data-testid="import-dialog">
         <h2>Import a topology</h2>
-        <p>Paste a topology file in JSON or YAML. It replaces the open document only when it has no errors.</p>
+        <p>Paste a topology file in JSON or YAML. A file that cannot be read or does not match the schema is rejected and the open document stays as it was. Other problems are listed in Problems.</p>
         <textarea
           data-testid="import-text"
           rows={14}
