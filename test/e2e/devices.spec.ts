@@ -85,3 +85,21 @@ test('taken port fails one device only', async ({ app }) => {
     squatter.close();
   }
 });
+
+test('replace asks before stopping devices', async ({ app }) => {
+  await app.importTopology({ version: 1, name: 'e2e-replace', devices: [streamer('pipe', 44121, 44122)] });
+  await app.showDeviceList();
+  await app.start('pipe');
+  await app.expectState('pipe', 'running');
+
+  await app.page.getByTestId('file-new').click();
+  const dialog = app.page.getByTestId('confirm-dialog');
+  await expect(dialog).toContainText('Replacing the document stops 1 running device: pipe. Continue?');
+  await app.page.getByTestId('confirm-cancel').click();
+  await expect(app.page.getByTestId('topology-name')).toHaveText('e2e-replace');
+  await app.expectState('pipe', 'running');
+
+  await app.page.getByTestId('file-new').click();
+  await app.page.getByTestId('confirm-ok').click();
+  await expect(app.page.getByTestId('topology-name')).toHaveText('untitled');
+});

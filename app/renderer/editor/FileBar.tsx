@@ -5,12 +5,14 @@
  * through the browser's file picker and downloads, which work the same in
  * Electron and in a browser against `switchyard serve`.
  */
-import { useEffect, useRef, useState, type ChangeEvent } from 'react';
-import type { ExportFormat } from '../../core/contract.js';
+import { useContext, useEffect, useRef, useState, type ChangeEvent } from 'react';
+import type { DeviceState, ExportFormat } from '../../core/contract.js';
+import { readTopology } from '../../core/file.js';
+import type { Topology } from '../../core/topology.js';
 import { emptyTopology } from '../../core/edit.js';
 import { CommandFailedError } from '../client.js';
 import { EXAMPLES } from '../examples.js';
-import { useAppStore } from '../store.js';
+import { AppStoreContext, useAppStore } from '../store.js';
 import { useEngineClient } from './engine-client.js';
 import { useShortcuts } from './shortcuts.js';
 import { isDirty, markSaved, showNotice, useEditorActions, useEditorStore } from './editor-store.js';
@@ -44,7 +46,24 @@ function fileStem(name: string): string {
   return name.replace(/[^A-Za-z0-9_.-]+/g, '-').replace(/^-+|-+$/g, '') || 'topology';
 }
 
-type PendingAction = { title: string; run: () => void };
+type PendingAction = { title: string; message: string; confirmLabel: string; run: () => void };
+
+/** States in which a device has a process that replacing the document would stop. */
+const ACTIVE_STATES: ReadonlySet<DeviceState['state']> = new Set(['starting', 'running', 'paused']);
+
+/** Returns the ids of active devices that `next` lacks; the engine stops those when it replaces the document. */
+export function devicesStoppedBy(states: Record<string, DeviceState>, next: Topology | undefined): string[] {
+  const kept = new Set(next?.devices.map((device) => device.id) ?? []);
+  return Object.entries(states)
+    .filter(([id, state]) => ACTIVE_STATES.has(state.state) && !kept.has(id))
+    .map(([id]) => id);
+}
+
+/** Names the running devices a replace stops, such as `Replacing the document stops 1 running device: broker.` */
+function stopsMessage(ids: readonly string[]): string {
+  const noun = ids.length === 1 ? 'device' : 'devices';
+  return `Replacing the document stops ${ids.length} running ${noun}: ${ids.join(', ')}. Continue?`;
+}
 
 export function FileBar() {
   const client = useEngineClient();
@@ -61,14 +80,30 @@ export function FileBar() {
   const openInput = useRef<HTMLInputElement>(null);
   const exampleSelect = useRef<HTMLSelectElement>(null);
   const dirty = isDirty(document, savedJson);
+  const appStore = useContext(AppStoreContext);
+  // Reads device states when a command runs, because the confirmation may come long after this render.
+  const currentStates = () => appStore?.getState().states ?? states;
 
   /** Runs `action` at once, or after the user confirms discarding unsaved changes. */
   const guard = (title: string, action: () => void) => {
-    if (dirty) setPending({ title, run: action });
+    if (dirty) setPending({ title, message: 'The open topology has unsaved changes. Discard them?', confirmLabel: 'Discard changes', run: action });
     else action();
   };
 
-  const importText = async (text: string, format: 'json' | 'yaml' | undefined) => {
+  /** Runs `replace` at once, or after the user confirms stopping the running devices that `next` removes. */
+  const confirmStops = (title: string, next: Topology | undefined, replace: () => void) => {
+    const stopped = devicesStoppedBy(currentStates(), next);
+    if (stopped.length > 0) setPending({ title, message: stopsMessage(stopped), confirmLabel: 'Stop and replace', run: replace });
+    else replace();
+  };
+
+  const importText = (text: string, format: 'json' | 'yaml' | undefined, title: string) => {
+    // A file that does not parse is rejected by the engine and stops nothing, so only a readable file asks first.
+    const parsed = readTopology(text, format);
+    confirmStops(title, parsed.ok ? parsed.document : undefined, () => void sendImport(text, format));
+  };
+
+  const sendImport = async (text: string, format: 'json' | 'yaml' | undefined) => {
     try {
       const state = await client.request('document:import', format ? { text, format } : { text });
       actions.reset();
@@ -84,7 +119,9 @@ export function FileBar() {
 
   const openExample = () => {
     const example = EXAMPLES[Number(exampleSelect.current?.value ?? 0)];
-    if (example) guard(`Open the example "${example.title}"`, () => void actions.load(example.topology));
+    if (!example) return;
+    const title = `Open the example "${example.title}"`;
+    guard(title, () => confirmStops(title, example.topology, () => void actions.load(example.topology)));
   };
 
   const openFile = async (event: ChangeEvent<HTMLInputElement>) => {
@@ -93,7 +130,7 @@ export function FileBar() {
     if (!file) return;
     const text = await file.text();
     input.value = '';
-    await importText(text, formatOfFileName(file.name));
+    importText(text, formatOfFileName(file.name), `Open "${file.name}"`);
   };
 
   const exportAs = async (format: ExportFormat) => {
@@ -155,7 +192,7 @@ export function FileBar() {
           </span>
         )}
       </h1>
-      <button type="button" data-testid="file-new" onClick={() => guard('New topology', () => void actions.load(emptyTopology()))}>
+      <button type="button" data-testid="file-new" onClick={() => guard('New topology', () => confirmStops('New topology', emptyTopology(), () => void actions.load(emptyTopology())))}>
         New
       </button>
       <button type="button" data-testid="file-open" onClick={() => guard('Open a file', () => openInput.current?.click())}>
@@ -218,8 +255,8 @@ export function FileBar() {
       {pending && (
         <ConfirmDialog
           title={pending.title}
-          message="The open topology has unsaved changes. Discard them?"
-          confirmLabel="Discard changes"
+          message={pending.message}
+          confirmLabel={pending.confirmLabel}
           onConfirm={() => {
             const { run } = pending;
             setPending(null);
@@ -231,7 +268,7 @@ export function FileBar() {
       {pasteOpen && (
         <ImportDialog
           errors={importErrors}
-          onImport={(text) => void importText(text, undefined)}
+          onImport={(text) => importText(text, undefined, 'Import a topology')}
           onCancel={() => {
             setPasteOpen(false);
             setImportErrors(null);
