@@ -5,6 +5,7 @@
 import type { z } from 'zod';
 import type { Problem } from './contract.js';
 import { describeValue, jsonPath, valueAt } from './json-path.js';
+import { closestName } from './suggest.js';
 import { TOPOLOGY_VERSION } from './topology.js';
 
 const TOPOLOGY_FIELDS = ['$schema', 'version', 'name', 'devices', 'layout'];
@@ -109,7 +110,10 @@ function issueProblems(document: unknown, issue: z.core.$ZodIssue): Problem[] {
         const field = String(issue.path[issue.path.length - 1]);
         return [error(`Required field "${field}" is missing. Add "${field}" with one of ${choices}.`)];
       }
-      return [error(`${capitalise(describeValue(value))} is not allowed here. Use one of ${choices}.`)];
+      const allowed = issue.values.filter((choice): choice is string => typeof choice === 'string');
+      const closest = typeof value === 'string' ? closestName(value, allowed) : undefined;
+      const hint = closest ? ` Did you mean "${closest}"?` : '';
+      return [error(`${capitalise(describeValue(value))} is not allowed here.${hint} Use one of ${choices}.`)];
     }
 
     case 'invalid_union':

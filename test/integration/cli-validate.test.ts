@@ -38,6 +38,13 @@ const BAD_FILES: Array<{ name: string; file: string; text: string; path: string;
     message: /Expected a list, but the value is a string \("tcp:\/\/127\.0\.0\.1:43100"\)\. Write a list such as \["tcp:\/\/127\.0\.0\.1:43100"\]\.$/,
   },
   {
+    name: 'enum typo in YAML',
+    file: 'enum.yaml',
+    text: `version: 1\nname: x\ndevices:\n  - id: q\n    kind: queu\n    restart: onfailure\n    in: { type: ROUTR, bind: ["tcp://127.0.0.1:43100"] }\n    out: { type: DEALER, bind: ["tcp://127.0.0.1:43101"] }\n`,
+    path: '$.devices[0].in.type',
+    message: /Did you mean "ROUTER"\? Use one of "PAIR", /,
+  },
+  {
     name: 'tab in YAML',
     file: 'tab.yaml',
     text: 'version: 1\nname: x\ndevices:\n  - id: q\n\tkind: queue\n',
