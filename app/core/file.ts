@@ -8,7 +8,7 @@ import YAML, { type ErrorCode } from 'yaml';
 import type { Problem } from './contract.js';
 import { JsonSyntaxError, parseJsonText } from './json-text.js';
 import { lookupOption } from './options.js';
-import { isNewerVersion, schemaProblems, versionProblem } from './schema-problems.js';
+import { isNewerVersion, versionProblem } from './schema-problems.js';
 import { SOCKET_ROLES, topologySchema, type DeviceSpec, type SocketSpec, type Topology } from './topology.js';
 import { validateTopology } from './validate.js';
 
@@ -21,7 +21,9 @@ export type ReadResult = { ok: true; document: Topology; problems: Problem[] } |
  * non-blank character is `{` is read as JSON and anything else as YAML.
  * Option aliases such as `ZMQ_SNDHWM` and `identity` are renamed to their
  * canonical names without a problem being reported. On success, `problems`
- * contains the validation errors and warnings of the document.
+ * contains the validation errors and warnings of the document. When the
+ * schema rejects the document, `problems` contains the schema errors and the
+ * rule problems of every device, or socket, that parses by itself.
  */
 export function readTopology(text: string, format?: TopologyFormat): ReadResult {
   const chosen = format ?? (text.trimStart().startsWith('{') ? 'json' : 'yaml');
@@ -39,7 +41,8 @@ export function readTopology(text: string, format?: TopologyFormat): ReadResult 
 
   const canonical = canonicaliseOptionNames(raw);
   const result = topologySchema.safeParse(canonical);
-  if (!result.success) return { ok: false, problems: schemaProblems(canonical, result.error.issues) };
+  // validateTopology adds the rule checks of every device and socket that parses, so one run reports both kinds.
+  if (!result.success) return { ok: false, problems: validateTopology(canonical) };
 
   return { ok: true, document: result.data, problems: validateTopology(result.data) };
 }

@@ -23,6 +23,8 @@ import {
   deviceSchema,
   deviceSockets,
   isEnvReference,
+  SOCKET_ROLES,
+  socketSchema,
   topologySchema,
   type DeviceSpec,
   type OptionValue,
@@ -59,30 +61,49 @@ export function validateTopology(document: unknown, options: ValidateOptions = {
   if (isNewerVersion(document)) return [versionProblem(document) as Problem];
 
   const parsed = topologySchema.safeParse(document);
-  if (parsed.success) return checkDevices(parsed.data.devices, capabilities);
+  if (parsed.success) return checkDevices(parsed.data.devices.map((device) => ({ complete: true, device })), capabilities);
 
-  // Check the rules on every device that parses by itself, so the editor shows
-  // endpoint and option problems while another part of the file is still wrong.
+  // Check the rules on every device, or failing that every socket, that parses
+  // by itself, so that one run reports endpoint and option problems beside the
+  // schema errors of another part of the file.
   const problems = schemaProblems(document, parsed.error.issues);
   const rawDevices = (document as { devices?: unknown } | null)?.devices;
-  if (Array.isArray(rawDevices)) {
-    const devices = rawDevices.map((device) => {
-      const result = deviceSchema.safeParse(device);
-      return result.success ? result.data : undefined;
-    });
-    problems.push(...checkDevices(devices, capabilities));
-  }
+  if (Array.isArray(rawDevices)) problems.push(...checkDevices(rawDevices.map(parsePart), capabilities));
   return problems;
 }
 
-/** Checks the devices that parsed; `undefined` entries keep the indexes of those that did not. */
-function checkDevices(devices: ReadonlyArray<DeviceSpec | undefined>, capabilities: Capabilities): Problem[] {
+/** The parts of a device that parse by themselves: the whole device, or the id and sockets of one that does not. */
+type DevicePart = { complete: true; device: DeviceSpec } | { complete: false; id: string; sockets: Array<[SocketRole, SocketSpec]> };
+
+function parsePart(raw: unknown, index: number): DevicePart {
+  const whole = deviceSchema.safeParse(raw);
+  if (whole.success) return { complete: true, device: whole.data };
+
+  const fields = raw !== null && typeof raw === 'object' && !Array.isArray(raw) ? (raw as Record<string, unknown>) : {};
+  const id = typeof fields.id === 'string' ? fields.id : `$.devices[${index}]`;
+  const sockets: Array<[SocketRole, SocketSpec]> = [];
+  for (const role of SOCKET_ROLES) {
+    const socket = socketSchema.safeParse(fields[role]);
+    if (socket.success) sockets.push([role, socket.data]);
+  }
+  return { complete: false, id, sockets };
+}
+
+/** Checks the parts of each device that parsed, in file order, then the rules between their endpoints. */
+function checkDevices(parts: readonly DevicePart[], capabilities: Capabilities): Problem[] {
   const problems: Problem[] = [];
   const sites: EndpointUseSite[] = [];
   const seenIds = new Map<string, number>();
 
-  devices.forEach((device, index) => {
-    if (!device) return;
+  parts.forEach((part, index) => {
+    if (!part.complete) {
+      for (const [role, socket] of part.sockets) {
+        problems.push(...checkOptions(part.id, index, role, socket));
+        problems.push(...checkSocketEndpoints(part.id, index, role, socket, capabilities, sites));
+      }
+      return;
+    }
+    const device = part.device;
 
     const firstIndex = seenIds.get(device.id);
     if (firstIndex === undefined) seenIds.set(device.id, index);
@@ -94,8 +115,8 @@ function checkDevices(devices: ReadonlyArray<DeviceSpec | undefined>, capabiliti
 
     problems.push(...checkDeviceShape(device, index));
     for (const [role, socket] of deviceSockets(device)) {
-      problems.push(...checkOptions(device, index, role, socket));
-      problems.push(...checkSocketEndpoints(device, index, role, socket, capabilities, sites));
+      problems.push(...checkOptions(device.id, index, role, socket));
+      problems.push(...checkSocketEndpoints(device.id, index, role, socket, capabilities, sites));
     }
   });
 
@@ -178,7 +199,7 @@ function suggestedType(device: DeviceSpec, role: 'in' | 'out'): SocketType {
 }
 
 /** Checks option names, value types and socket types, and subscriptions on SUB. */
-function checkOptions(device: DeviceSpec, index: number, role: SocketRole, socket: SocketSpec): Problem[] {
+function checkOptions(deviceId: string, index: number, role: SocketRole, socket: SocketSpec): Problem[] {
   const problems: Problem[] = [];
   const at = (...rest: PathSegment[]) => ['devices', index, role, ...rest];
   const canonicalSeen = new Map<string, string>();
@@ -214,11 +235,11 @@ function checkOptions(device: DeviceSpec, index: number, role: SocketRole, socke
     }
   }
 
-  problems.push(...checkSecurity(device, index, role, canonicalSeen));
+  problems.push(...checkSecurity(deviceId, index, role, socket, canonicalSeen));
 
   if (socket.type === 'SUB' && !canonicalSeen.has('subscribe')) {
     problems.push(
-      warning(at('type'), `The ${role} socket of device "${device.id}" is a SUB socket without "subscribe", so it receives nothing. Add "subscribe": "" to receive every message, or list topic prefixes.`),
+      warning(at('type'), `The ${role} socket of device "${deviceId}" is a SUB socket without "subscribe", so it receives nothing. Add "subscribe": "" to receive every message, or list topic prefixes.`),
     );
   }
   return problems;
@@ -229,10 +250,10 @@ function checkOptions(device: DeviceSpec, index: number, role: SocketRole, socke
  * secret key, and a client needs the server's public key and its own key pair.
  * A missing key makes the handshake fail without any error on either side.
  */
-function checkSecurity(device: DeviceSpec, index: number, role: SocketRole, present: ReadonlyMap<string, string>): Problem[] {
+function checkSecurity(deviceId: string, index: number, role: SocketRole, socket: SocketSpec, present: ReadonlyMap<string, string>): Problem[] {
   const problems: Problem[] = [];
-  const socketName = `The ${role} socket of device "${device.id}"`;
-  const curveServer = device[role]?.options?.[present.get('curve_server') ?? ''];
+  const socketName = `The ${role} socket of device "${deviceId}"`;
+  const curveServer = socket.options?.[present.get('curve_server') ?? ''];
 
   if (curveServer === true && !present.has('curve_secretkey')) {
     problems.push(
@@ -310,7 +331,7 @@ function unitText(option: OptionInfo): string {
 
 /** Parses every endpoint of a socket, reports the bad ones and collects the good ones into `sites`. */
 function checkSocketEndpoints(
-  device: DeviceSpec,
+  deviceId: string,
   index: number,
   role: SocketRole,
   socket: SocketSpec,
@@ -325,7 +346,7 @@ function checkSocketEndpoints(
   ];
 
   if (uses.every(([, list]) => list.length === 0)) {
-    problems.push(warning(['devices', index, role], `The ${role} socket of device "${device.id}" neither binds nor connects, so no peer can reach it. Add a "bind" or "connect" endpoint.`));
+    problems.push(warning(['devices', index, role], `The ${role} socket of device "${deviceId}" neither binds nor connects, so no peer can reach it. Add a "bind" or "connect" endpoint.`));
   }
 
   for (const [use, list] of uses) {
@@ -354,7 +375,7 @@ function checkSocketEndpoints(
           warning(segments, `Endpoint "${text}" binds on all network interfaces, so other machines can reach this socket. Bind to 127.0.0.1 unless they should.`),
         );
       }
-      sites.push({ deviceIndex: index, device: device.id, role, type: socket.type, use, endpoint, path: jsonPath(segments) });
+      sites.push({ deviceIndex: index, device: deviceId, role, type: socket.type, use, endpoint, path: jsonPath(segments) });
     });
   }
   return problems;

@@ -132,6 +132,19 @@ describe('cli validate', () => {
     });
   }
 
+  test('rule problems beside schema errors', async () => {
+    const path = join(folder.path, 'stages.yaml');
+    writeFileSync(
+      path,
+      `version: 1\nname: x\ndevices:\n  - id: q\n    kind: queu\n    in: { type: ROUTER, bind: ["tcp://127.0.0.1:43100"] }\n    out: { type: DEALER, options: { sndhwm: lots } }\n`,
+    );
+    const result = await runCli(['validate', path]);
+    assert.equal(result.code, 1);
+    assert.match(result.stderr, /error at \$\.devices\[0\]\.kind: .*Did you mean "queue"\?/);
+    assert.match(result.stderr, /error at \$\.devices\[0\]\.out\.options\.sndhwm: Option "sndhwm" takes an integer/);
+    assert.match(result.stderr, /warning at \$\.devices\[0\]\.out: The out socket of device "q" neither binds nor connects/);
+  });
+
   test('warnings keep exit code 0', async () => {
     const path = join(folder.path, 'warning.json');
     writeFileSync(path, document(device('f', '"kind": "forwarder", "in": { "type": "SUB", "bind": ["tcp://127.0.0.1:43103"] }, "out": { "type": "PUB", "bind": ["tcp://127.0.0.1:43104"] }')));

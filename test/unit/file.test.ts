@@ -140,6 +140,22 @@ test('readTopology: validation problems returned', () => {
   assert.ok(result.problems.some((problem) => problem.path === '$.devices[0].out.bind[0]' && /already bound/.test(problem.message)));
 });
 
+test('readTopology: rule problems beside schema errors', () => {
+  const text = JSON.stringify({
+    version: 1,
+    name: 5,
+    devices: [
+      { id: 'q', kind: 'queue', in: { type: 'ROUTER', bind: ['tcp://127.0.0.1:41210'] }, out: { type: 'DEALER', options: { sndhwm: 'lots' } } },
+    ],
+  });
+  const result = readTopology(text, 'json');
+  assert.equal(result.ok, false);
+  const paths = result.problems.map((problem) => `${problem.severity} ${problem.path}`);
+  assert.ok(paths.includes('error $.name'), paths.join('\n'));
+  assert.ok(paths.includes('error $.devices[0].out.options.sndhwm'), paths.join('\n'));
+  assert.ok(paths.includes('warning $.devices[0].out'), paths.join('\n'));
+});
+
 test('readTopology: __proto__ key is data', () => {
   const text = '{"version": 1, "name": "x", "devices": [], "__proto__": {"polluted": true}}';
   const result = readTopology(text, 'json');

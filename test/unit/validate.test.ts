@@ -133,6 +133,22 @@ test('validateTopology: rules run beside schema errors', () => {
   assert.ok(paths.includes('$.devices[1].in.bind[0]'));
 });
 
+test('validateTopology: sockets of broken device checked', () => {
+  const doc = base() as unknown as { devices: Array<Record<string, unknown>> };
+  doc.devices[1]!.kind = 'queu';
+  doc.devices[1]!.in = { type: 'ROUTER' };
+  doc.devices[1]!.out = { type: 'DEALER', connect: ['tcp://127.0.0.1:41100'], options: { sndhwm: 'lots' } };
+  doc.devices[1]!.mon = 'PUB';
+  const problems = validateTopology(doc);
+
+  const at = (path: string) => problems.filter((problem) => problem.path === path);
+  assert.equal(at('$.devices[1].kind')[0]?.severity, 'error');
+  assert.equal(at('$.devices[1].mon')[0]?.severity, 'error');
+  assert.match(at('$.devices[1].out.options.sndhwm')[0]?.message ?? '', /takes an integer/);
+  assert.match(at('$.devices[1].in')[0]?.message ?? '', /socket of device "client" neither binds nor connects/);
+  assert.equal(at('$.devices[1].out.connect[0]').length, 0, 'the connect reaches broker.in, so it has no problem');
+});
+
 test('validateTopology: newer version is the only problem', () => {
   const problems = validateTopology({ version: 9, name: 'future', devices: [], wires: [] });
   assert.equal(problems.length, 1);
