@@ -66,7 +66,8 @@ const createDocumentSlice: Slice<DocumentSlice> = (client) => (set) => ({
   replaceDocument: (document) =>
     reportFailure(set, async () => {
       const state = await client.request('document:replace', { document });
-      set({ document: state.document, problems: state.problems });
+      // A replace that succeeds supersedes an earlier failed one, so its error goes.
+      set({ document: state.document, problems: state.problems, commandError: null });
     }),
 });
 

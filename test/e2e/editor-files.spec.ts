@@ -105,6 +105,15 @@ test('malformed import leaves document', async ({ app: page }) => {
   await expect(page.getByTestId('import-dialog')).toHaveCount(0);
   await expect(page.getByTestId('node-queue1')).toBeVisible();
   await expect(page.getByTestId('document-title')).toContainText('untitled');
+
+  // A rejected file lists its errors until an edit succeeds.
+  await page.getByTestId('file-open-input').setInputFiles({ name: 'broken.json', mimeType: 'application/json', buffer: Buffer.from(malformed) });
+  await expect(errors).toBeVisible();
+  await expect(errors).toContainText('"broken.json": The topology was not imported');
+  await expect(errors.getByTestId('import-error')).toHaveCount(2);
+  await page.getByTestId('palette-queue').click();
+  await expect(page.getByTestId('node-queue2')).toBeVisible();
+  await expect(errors).toHaveCount(0);
 });
 
 test('incompatible wire is rejected', async ({ app: page }) => {

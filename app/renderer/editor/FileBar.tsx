@@ -74,7 +74,11 @@ export function FileBar() {
   const canUndo = useEditorStore((state) => state.past.length > 0);
   const canRedo = useEditorStore((state) => state.future.length > 0);
   const [pending, setPending] = useState<PendingAction | null>(null);
-  const [importErrors, setImportErrors] = useState<string | null>(null);
+  // The errors of the last rejected import, kept only while the document is the one they were reported
+  // against, so that a later import or edit that succeeds clears them.
+  const [rejectedImport, setRejectedImport] = useState<{ message: string; document: Topology | null } | null>(null);
+  const importErrors = rejectedImport && rejectedImport.document === document ? rejectedImport.message : null;
+  const setImportErrors = (message: string | null) => setRejectedImport(message === null ? null : { message, document });
   const [pasteOpen, setPasteOpen] = useState(false);
   const [exportFormat, setExportFormat] = useState<ExportFormat>('json');
   const openInput = useRef<HTMLInputElement>(null);
@@ -97,13 +101,14 @@ export function FileBar() {
     else replace();
   };
 
-  const importText = (text: string, format: 'json' | 'yaml' | undefined, title: string) => {
+  /** Imports `text`; `fileName` names the rejected file in the error list. */
+  const importText = (text: string, format: 'json' | 'yaml' | undefined, title: string, fileName?: string) => {
     // A file that does not parse is rejected by the engine and stops nothing, so only a readable file asks first.
     const parsed = readTopology(text, format);
-    confirmStops(title, parsed.ok ? parsed.document : undefined, () => void sendImport(text, format));
+    confirmStops(title, parsed.ok ? parsed.document : undefined, () => void sendImport(text, format, fileName));
   };
 
-  const sendImport = async (text: string, format: 'json' | 'yaml' | undefined) => {
+  const sendImport = async (text: string, format: 'json' | 'yaml' | undefined, fileName: string | undefined) => {
     try {
       const state = await client.request('document:import', format ? { text, format } : { text });
       actions.reset();
@@ -112,7 +117,7 @@ export function FileBar() {
       setPasteOpen(false);
       showNotice({ kind: 'info', text: `Opened "${state.document.name}".` });
     } catch (error) {
-      if (error instanceof CommandFailedError) setImportErrors(error.message);
+      if (error instanceof CommandFailedError) setImportErrors(fileName ? `"${fileName}": ${error.message}` : error.message);
       else throw error;
     }
   };
@@ -130,7 +135,7 @@ export function FileBar() {
     if (!file) return;
     const text = await file.text();
     input.value = '';
-    importText(text, formatOfFileName(file.name), `Open "${file.name}"`);
+    importText(text, formatOfFileName(file.name), `Open "${file.name}"`, file.name);
   };
 
   const exportAs = async (format: ExportFormat) => {
