@@ -159,7 +159,7 @@ function objectExample(path: readonly PropertyKey[]): string {
   return '{ }';
 }
 
-/** Returns the sentence that says what to write at `path` in place of `value`. */
+/** Returns the fix for a value of the wrong type at `path`: what to write in its place. */
 function typeFix(path: readonly PropertyKey[], expected: string, value: unknown): string {
   const field = path[path.length - 1];
   switch (expected) {

@@ -72,7 +72,7 @@ export function validateTopology(document: unknown, options: ValidateOptions = {
   return problems;
 }
 
-/** The parts of a device that parse by themselves: the whole device, or the id and sockets of one that does not. */
+/** Parts of one device that parse by themselves: the whole device, or else its id and each socket that parses. */
 type DevicePart = { complete: true; device: DeviceSpec } | { complete: false; id: string; sockets: Array<[SocketRole, SocketSpec]> };
 
 function parsePart(raw: unknown, index: number): DevicePart {
