@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { Topology } from '../../app/core/topology.js';
 import { deriveWiring } from '../../app/core/wiring.js';
-import { DEVICE_HEIGHT, DEVICE_WIDTH, PEER_HEIGHT, layoutGraph, peerLabel } from '../../app/renderer/editor/layout.js';
+import { DEVICE_HEIGHT, DEVICE_WIDTH, PEER_HEIGHT, layoutGraph, nextDevicePosition, peerLabel } from '../../app/renderer/editor/layout.js';
 
 describe('peerLabel', () => {
   const cases: Array<[Parameters<typeof peerLabel>, string]> = [
@@ -98,5 +98,17 @@ describe('layoutGraph', () => {
     const { layout } = boxes(document);
     assert.deepEqual(layout.devices.relay, { x: 5, y: 7 });
     assert.ok(layout.devices.feed!.y > 7 + DEVICE_HEIGHT);
+  });
+});
+
+describe('nextDevicePosition', () => {
+  test('right of every node', () => {
+    const { layout, all } = boxes(chain);
+    const next = nextDevicePosition(layout);
+    for (const box of all) assert.ok(next.x > box.x + box.width, `${box.id} reaches past ${next.x}`);
+  });
+
+  test('empty graph', () => {
+    assert.deepEqual(nextDevicePosition({ devices: {}, peers: {} }), { x: 80, y: 80 });
   });
 });

@@ -10,7 +10,9 @@ import { create } from 'zustand';
 import type { StoreApi } from 'zustand';
 import { applyEdit, emptyTopology, MAX_UNDO_STEPS, type Edit } from '../../core/edit.js';
 import type { Topology } from '../../core/topology.js';
+import { deriveWiring } from '../../core/wiring.js';
 import { AppStoreContext, type AppState } from '../store.js';
+import { layoutGraph, nextDevicePosition } from './layout.js';
 
 export interface Selection {
   /** Device id, or an external peer node id (`external:<endpoint>`). */
@@ -102,7 +104,8 @@ export function createEditorActions(appStore: StoreApi<AppState>): EditorActions
   return {
     edit(edit) {
       const before = current();
-      const result = applyEdit(before, edit);
+      const prepared = withShownPositions(before, edit);
+      const result = applyEdit(prepared.document, prepared.edit);
       if (!result.ok) {
         showNotice({ kind: 'error', text: result.message });
         return false;
@@ -141,6 +144,21 @@ export function createEditorActions(appStore: StoreApi<AppState>): EditorActions
       useEditorStore.setState({ selection: null, past: [], future: [] });
     },
   };
+}
+
+/**
+ * Prepares a document for an edit that adds or moves devices. Devices that
+ * the automatic layout placed get their shown positions saved, so that they
+ * stay where they are, and a new device without a position goes right of
+ * everything shown.
+ */
+function withShownPositions(document: Topology, edit: Edit): { document: Topology; edit: Edit } {
+  if (edit.type !== 'device:add' && edit.type !== 'device:duplicate') return { document, edit };
+  const layout = layoutGraph(document, deriveWiring(document).externalPeers);
+  const unsaved = Object.entries(layout.devices).filter(([id]) => !document.layout?.[id]);
+  const prepared: Topology = unsaved.length > 0 ? { ...document, layout: { ...Object.fromEntries(unsaved), ...document.layout } } : document;
+  if (edit.type === 'device:add' && !edit.position) return { document: prepared, edit: { ...edit, position: nextDevicePosition(layout) } };
+  return { document: prepared, edit };
 }
 
 const actionsByStore = new WeakMap<StoreApi<AppState>, EditorActions>();

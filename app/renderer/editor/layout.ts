@@ -132,6 +132,22 @@ export function layoutGraph(document: Topology, peers: readonly ExternalPeer[]):
   return { devices, peers: placePeers(document, peerInfo, devices) };
 }
 
+/**
+ * Returns where a new device goes: right of every node shown, with room for
+ * an in peer between, at the top of the graph.
+ */
+export function nextDevicePosition(layout: GraphLayout): Point {
+  const boxes: Box[] = [
+    ...Object.values(layout.devices).map(deviceBox),
+    ...Object.values(layout.peers).map((peer) => ({ ...peer.position, width: peer.width, height: PEER_HEIGHT })),
+  ];
+  if (boxes.length === 0) return { x: 80, y: 80 };
+  const right = Math.max(...boxes.map((box) => box.x + box.width));
+  const top = Math.min(...Object.values(layout.devices).map((point) => point.y));
+  // 220 px is a little more than an in peer of a loopback tcp endpoint needs, so a gap stays between peers.
+  return { x: Math.round(right + 2 * PEER_GAP + 220), y: Math.round(Number.isFinite(top) ? top : 80) };
+}
+
 interface PeerInfo {
   peer: ExternalPeer;
   device: string;
