@@ -87,6 +87,7 @@ function toFlowEdge(edge: GraphEdge): Edge {
 export function GraphEditor() {
   const document = useAppStore((state) => state.document);
   const selected = useEditorStore((state) => state.selection?.node ?? null);
+  const opened = useEditorStore((state) => state.opened);
   const actions = useEditorActions();
   const [nodes, setNodes] = useState<GraphNode[]>([]);
   const [edges, setEdges] = useState<Edge[]>([]);
@@ -169,7 +170,9 @@ export function GraphEditor() {
 
   return (
     <div className="graph" data-testid="graph">
+      {/* A new key for each opened document mounts a new view, which fits the whole graph into the pane. */}
       <ReactFlow<GraphNode>
+        key={opened}
         nodes={nodes}
         edges={edges}
         nodeTypes={NODE_TYPES}

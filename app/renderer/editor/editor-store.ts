@@ -33,6 +33,8 @@ export interface EditorState {
   notice: EditorNotice | null;
   /** JSON of the document as last opened, created or saved; null before the first document arrives. */
   savedJson: string | null;
+  /** Count of documents opened or created, which the graph uses to fit a new document into view. */
+  opened: number;
 }
 
 export const useEditorStore = create<EditorState>()(() => ({
@@ -41,6 +43,7 @@ export const useEditorStore = create<EditorState>()(() => ({
   selection: null,
   notice: null,
   savedJson: null,
+  opened: 0,
 }));
 
 export function select(selection: Selection | null): void {
@@ -138,16 +141,18 @@ export function createEditorActions(appStore: StoreApi<AppState>): EditorActions
       useEditorStore.setState({ selection: null, notice: null, past: [], future: [] });
       await appStore.getState().replaceDocument(document);
       markSaved(appStore.getState().document);
+      // Counted once the new document is in the store, so that the new view fits it and not the old one.
+      useEditorStore.setState((state) => ({ opened: state.opened + 1 }));
     },
     reset() {
       newestLocal = null;
-      useEditorStore.setState({ selection: null, past: [], future: [] });
+      useEditorStore.setState((state) => ({ selection: null, past: [], future: [], opened: state.opened + 1 }));
     },
   };
 }
 
 /**
- * Prepares a document for an edit that adds or moves devices. Devices that
+ * Prepares a document for an edit that adds or duplicates a device. Devices that
  * the automatic layout placed get their shown positions saved, so that they
  * stay where they are, and a new device without a position goes right of
  * everything shown.
