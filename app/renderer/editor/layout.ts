@@ -18,8 +18,8 @@ export interface Point {
 
 /** Width of a device node in pixels. The CSS of `.device-node` sets the same width. */
 export const DEVICE_WIDTH = 210;
-/** Height reserved for a device node: title, kind, socket row and one more line for rates or a failure. */
-export const DEVICE_HEIGHT = 90;
+/** Height reserved for a device node: title, kind, socket row, and rates or two lines of a failure's reason. */
+export const DEVICE_HEIGHT = 100;
 /** Distance from a device node's top to its in and out handles, which sit on the socket row. */
 export const SOCKET_ROW_Y = 56;
 /** Height of a peer node: a title line and an endpoint line. */
@@ -337,14 +337,14 @@ const SIDES: Record<SocketRole, PeerLayout['side']> = { in: 'right', out: 'left'
 /** Places each peer beside its socket, stepping away along that side while it overlaps a node placed before it. */
 function placePeers(document: Topology, peerInfo: readonly PeerInfo[], devices: Record<string, Point>): Record<string, PeerLayout> {
   const saved = document.layout ?? {};
-  const taken: Box[] = Object.values(devices).map(deviceBox);
+  const occupied: Box[] = Object.values(devices).map(deviceBox);
   const peers: Record<string, PeerLayout> = {};
 
   for (const info of peerInfo) {
     const savedPosition = saved[info.peer.id];
     if (savedPosition) {
       peers[info.peer.id] = { position: savedPosition, width: info.width, side: SIDES[info.role], label: info.label };
-      taken.push({ ...savedPosition, width: info.width, height: PEER_HEIGHT });
+      occupied.push({ ...savedPosition, width: info.width, height: PEER_HEIGHT });
     }
   }
 
@@ -354,10 +354,10 @@ function placePeers(document: Topology, peerInfo: readonly PeerInfo[], devices: 
     const vertical = info.role === 'in' || info.role === 'out';
     let box: Box = { ...preferredPosition(info, device), width: info.width, height: PEER_HEIGHT };
     // Bounded: each step clears at least one peer's height or width, so this many steps pass every node.
-    for (let step = 0; step <= taken.length && taken.some((other) => overlaps(box, other)); step++) {
+    for (let step = 0; step <= occupied.length && occupied.some((other) => overlaps(box, other)); step++) {
       box = vertical ? { ...box, y: box.y + PEER_HEIGHT + PEER_STACK_GAP } : { ...box, x: box.x + info.width + PEER_STACK_GAP };
     }
-    taken.push(box);
+    occupied.push(box);
     peers[info.peer.id] = { position: { x: box.x, y: box.y }, width: info.width, side: SIDES[info.role], label: info.label };
   }
   return peers;
