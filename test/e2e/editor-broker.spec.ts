@@ -28,6 +28,10 @@ test('monitored queue shows in and out frames', async ({ app: page }) => {
   // Each bind that no socket of the topology connects to shows as an external client peer node.
   await expect(page.getByTestId(`peer-${IN}`)).toBeVisible();
   await expect(page.getByTestId(`peer-${OUT}`)).toBeVisible();
+  // Each peer is labelled with the role and socket types of the programs that pair with the device's socket.
+  await expect(page.getByTestId(`peer-${IN}`).getByTestId('peer-label')).toHaveText('clients (REQ/DEALER)');
+  await expect(page.getByTestId(`peer-${OUT}`).getByTestId('peer-label')).toHaveText('workers (REP/DEALER)');
+  await expect(page.getByTestId(`peer-${MON}`).getByTestId('peer-label')).toHaveText('monitor subscribers (SUB)');
   await expect(page.getByTestId('problem-count')).toHaveText('0');
 
   await page.getByTestId('tap-broker1').check();
