@@ -31,7 +31,7 @@ if [ "${#missing[@]}" -gt 0 ]; then
 fi
 
 # The Electron binary download needs access to its mirror, which build
-# machines often lack. The desktop app then says how to install it, and
+# machines often lack. The desktop app then prints how to install it, and
 # `switchyard serve` runs the same UI in a browser.
 export ELECTRON_SKIP_BINARY_DOWNLOAD="${ELECTRON_SKIP_BINARY_DOWNLOAD:-1}"
 

@@ -62,7 +62,7 @@ export const monitorBatchSchema = z.strictObject({
 export const logEntrySchema = z.strictObject({
   at: z.number(),
   level: z.enum(['debug', 'info', 'warn', 'error']),
-  /** Where the entry comes from, such as `engine` or `device broker`. */
+  /** Origin of the entry, such as `engine` or `device broker`. */
   source: z.string(),
   message: z.string(),
 });

@@ -27,7 +27,15 @@ const { getConfig, validateConfiguration } = require('app-builder-lib/out/util/c
   getConfig(projectDir: string, configPath: string, configFromOptions: null): Promise<BuilderConfig>;
   validateConfiguration(config: BuilderConfig, debugLogger: unknown): Promise<void>;
 };
-const { DebugLogger } = require('builder-util') as { DebugLogger: new (enabled: boolean) => unknown };
+const { DebugLogger, log } = require('builder-util') as {
+  DebugLogger: new (enabled: boolean) => unknown;
+  log: { stream: NodeJS.WritableStream };
+};
+
+// electron-builder logs "loaded configuration" to stdout, and Node 20's test
+// runner reads a test file's stdout as its serialized report, so a stray line
+// there fails the whole file with "Unable to deserialize cloned data".
+log.stream = process.stderr;
 
 const projectDirectory = new URL('../..', import.meta.url).pathname;
 
