@@ -10,6 +10,9 @@ import { fileURLToPath } from 'node:url';
 import type { DeviceState, EventName, EventPayload } from '../../app/core/contract.js';
 import type { DeviceSpec, Topology } from '../../app/core/topology.js';
 import type { Engine } from '../../app/engine/engine.js';
+import { isProcessAlive as isAlive } from './helpers/worker.js';
+
+export { isAlive };
 
 /**
  * A loopback bind on a port the OS picks. Tests bind this rather than fixed
@@ -45,21 +48,6 @@ export function record<E extends EventName>(engine: Engine, event: E): Array<Eve
 /** Returns the `state` names a device went through, in order. */
 export function statesOf(events: Array<EventPayload<'device:state'>>, device: string): Array<DeviceState['state']> {
   return events.filter((event) => event.device === device).map((event) => event.state.state);
-}
-
-/** True when a process with this pid exists and is not a zombie. */
-export function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch {
-    return false;
-  }
-  // A zombie counts as gone: it has exited and only waits for its parent to reap it.
-  try {
-    return !/^State:\s+Z/m.test(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  } catch {
-    return false;
-  }
 }
 
 /** Waits until none of `pids` is alive. */

@@ -16,6 +16,7 @@ import { after, test } from 'node:test';
 import * as zmq from 'zeromq';
 import { exportPyzmq } from '../../app/core/export-pyzmq.js';
 import type { Topology } from '../../app/core/topology.js';
+import { isProcessAlive as isAlive } from './helpers/worker.js';
 
 const PYTHON = '/usr/bin/python3';
 const IN_PREFIX = 'req\'s "in" \\ ü';
@@ -63,15 +64,6 @@ function childPids(pid: number): number[] {
     }
   }
   return children;
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 async function waitFor(condition: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {

@@ -14,6 +14,7 @@ import { after, before, test } from 'node:test';
 import type { DeviceState } from '../../app/core/contract.js';
 import type { Topology } from '../../app/core/topology.js';
 import { ContractClient } from './web-host-client.js';
+import { isProcessAlive as isAlive } from './helpers/worker.js';
 
 const PROJECT_ROOT = new URL('../..', import.meta.url).pathname;
 const TIMEOUT_MS = 20_000;
@@ -74,15 +75,6 @@ async function waitFor<T>(read: () => T | undefined, what: string): Promise<T> {
     if (value !== undefined) return value;
     if (Date.now() > deadline) throw new Error(`Timed out after ${TIMEOUT_MS} ms waiting for ${what}.`);
     await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
   }
 }
 
