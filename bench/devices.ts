@@ -164,9 +164,11 @@ export function startDevice(name: string, kind: DeviceKind, endpoints: DeviceEnd
 function deviceSpec(id: string, shape: DeviceShape, monitored: boolean, endpoints: DeviceEndpoints): ResolvedDevice {
   const socket = (type: 'ROUTER' | 'DEALER' | 'PULL' | 'PUSH' | 'PUB', bind: string) => ({ type, bind: [bind], connect: [], options: {} });
   const streamer = shape === 'streamer';
+  let kind: ResolvedDevice['kind'] = streamer ? 'streamer' : 'queue';
+  if (monitored) kind = 'monitored-queue';
   const device: ResolvedDevice = {
     id,
-    kind: monitored ? 'monitored-queue' : streamer ? 'streamer' : 'queue',
+    kind,
     in: socket(streamer ? 'PULL' : 'ROUTER', endpoints.in),
     out: socket(streamer ? 'PUSH' : 'DEALER', endpoints.out),
     prefix: { in: 'in', out: 'out' },

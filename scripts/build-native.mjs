@@ -40,8 +40,8 @@ function findNodeGyp() {
 }
 
 /**
- * The Node headers that ship with this Node (Debian's and NodeSource's nodejs
- * packages install them under <prefix>/include/node). Using them avoids
+ * Finds the Node headers that ship with this Node (Debian's and NodeSource's
+ * nodejs packages install them under <prefix>/include/node). Using them avoids
  * node-gyp's download of the headers, which fails on machines without
  * internet access.
  */

@@ -43,7 +43,7 @@ export const processOutput: Output = {
 /**
  * Parses `argv` with `node:util` `parseArgs` in strict mode. Unknown options,
  * missing values and values given to flags become a UsageError for `command`
- * that says what to write instead. `examples` gives a sample value per
+ * that states what to write instead. `examples` gives a sample value per
  * string option for those messages, such as `{ format: 'json' }`.
  */
 export function parseCommandArgs<T extends NonNullable<ParseArgsConfig['options']>>(

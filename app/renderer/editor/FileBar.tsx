@@ -103,7 +103,7 @@ export function FileBar() {
 
   /** Imports `text`; `fileName` names the rejected file in the error list. */
   const importText = (text: string, format: 'json' | 'yaml' | undefined, title: string, fileName?: string) => {
-    // A file that does not parse is rejected by the engine and stops nothing, so only a readable file asks first.
+    // A file that does not parse is rejected by the engine and stops nothing, so the confirmation is shown only for a readable file.
     const parsed = readTopology(text, format);
     confirmStops(title, parsed.ok ? parsed.document : undefined, () => void sendImport(text, format, fileName));
   };

@@ -68,13 +68,20 @@ function buildNodes(document: { devices: DeviceSpec[] }, peers: readonly Externa
   return nodes;
 }
 
+/** Returns the label of a wire: the endpoint between two devices, a warning when the types do not pair. */
+function wireLabel(edge: GraphEdge): string | undefined {
+  if (!edge.compatible) return `${edge.endpoint} (types do not pair)`;
+  // A peer node shows its endpoint, so only wires between devices carry it as a label.
+  if (isPeerNode(edge.source) || isPeerNode(edge.target)) return undefined;
+  return edge.endpoint;
+}
+
 function toFlowEdge(edge: GraphEdge): Edge {
   const flowEdge: Edge = {
     id: edge.id,
     source: edge.source,
     target: edge.target,
-    // A peer node shows its endpoint, so only wires between devices carry it as a label.
-    label: edge.compatible ? (isPeerNode(edge.source) || isPeerNode(edge.target) ? undefined : edge.endpoint) : `${edge.endpoint} (types do not pair)`,
+    label: wireLabel(edge),
     className: edge.compatible ? undefined : 'wire-incompatible',
     data: { removal: edge.removal },
     domAttributes: { 'data-testid': `wire-${edge.id}` } as never,

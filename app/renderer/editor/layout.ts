@@ -1,7 +1,7 @@
 /**
  * Node positions for the graph. Devices without a saved position are laid
  * out left to right in columns that follow the data flow (a device whose out
- * or mon socket feeds another's in socket stands left of it), and separate
+ * or mon socket feeds another's in socket is placed left of it), and separate
  * groups of devices wrap into bands. Each external peer without a saved
  * position sits beside the socket it attaches to: in on the left, out on the
  * right, mon below and ctrl above, moved along that side until it overlaps
